@@ -1,0 +1,330 @@
+//! Graph checks: choices, cycles, reachability, topological order, joins of
+//! exclusive branches, and rework targets.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashSet};
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+
+use super::{Choice, Condition, Edge, Location, Step, StepId};
+use crate::diagnostics::{Code, Diagnostic};
+
+pub(crate) struct EdgeFacts {
+    pub(crate) from: usize,
+    /// Where an unconditional arrow between the two steps was written.
+    pub(crate) always_at: Option<Location>,
+    /// Where the condition of a conditional arrow was written.
+    pub(crate) when_at: Option<Location>,
+}
+
+pub(crate) struct Facts {
+    pub(crate) edges: Vec<EdgeFacts>,
+    pub(crate) outcome_spans: Vec<Vec<(String, Location)>>,
+    pub(crate) joins: Vec<(Vec<usize>, Location)>,
+    pub(crate) reworks: Vec<(usize, usize, u32, Location)>,
+}
+
+/// Runs every graph check. Returns the topological order and the start step,
+/// or `None` when the graph has a cycle.
+pub(crate) fn run(graph: &mut DiGraph<Step, Edge>, facts: &Facts, diags: &mut Vec<Diagnostic>) -> Option<(Vec<StepId>, Option<StepId>)> {
+    choices(graph, facts, diags);
+    let cyclic = cycles(graph, diags);
+    let start = reachability(graph, diags);
+    reworks(graph, facts, diags);
+    if cyclic {
+        return None;
+    }
+    let order = topological_order(graph);
+    exclusive_joins(graph, &order, facts, diags);
+    Some((order, start))
+}
+
+fn choices(graph: &mut DiGraph<Step, Edge>, facts: &Facts, diags: &mut Vec<Diagnostic>) {
+    let mut out: Vec<Vec<usize>> = vec![Vec::new(); graph.node_count()];
+    for (i, e) in facts.edges.iter().enumerate() {
+        out[e.from].push(i);
+    }
+    for n in 0..graph.node_count() {
+        let node = NodeIndex::new(n);
+        let edges: Vec<(usize, Condition)> = out[n]
+            .iter()
+            .map(|&i| (i, graph[petgraph::graph::EdgeIndex::new(i)].condition.clone()))
+            .collect();
+        let conditional = edges.iter().any(|(_, c)| *c != Condition::Always);
+        if graph[node].choice.is_none() && !conditional {
+            continue;
+        }
+        let step = &graph[node];
+        let key = step.key.clone();
+        let at = step.location;
+        let declared: Vec<String> = step.choice.as_ref().map(|c| c.outcomes.clone()).unwrap_or_default();
+        let multi = step.choice.as_ref().is_some_and(|c| c.multi);
+        if edges.is_empty() {
+            graph[node].choice = Some(Choice { multi, outcomes: declared });
+            continue;
+        }
+        let mut covered: HashSet<&str> = HashSet::new();
+        let mut otherwise: Option<Location> = None;
+        for (i, condition) in &edges {
+            let fact = &facts.edges[*i];
+            if let Some(always) = fact.always_at {
+                diags.push(
+                    Diagnostic::new(Code::MixedEdges, format!("arrow out of choice `{key}` has no condition"), always.source, always.span, "taken always")
+                        .with_help("a choice's arrows each need `when OUTCOME` or `otherwise`; to start parallel work, write `when 结果 → {B, C}`"),
+                );
+            }
+            match condition {
+                Condition::When(outcomes) => {
+                    for o in outcomes {
+                        if !declared.is_empty() && !declared.contains(o) {
+                            let when_at = fact.when_at.unwrap_or(fact.always_at.unwrap_or(at));
+                            let mut d = Diagnostic::new(Code::UnknownOutcome, format!("`{o}` is not an outcome of `{key}`"), when_at.source, when_at.span, "unknown outcome");
+                            if let Some((_, decl_at)) = facts.outcome_spans[n].first() {
+                                d = d.with_label(decl_at.source, decl_at.span, "outcomes declared here");
+                            }
+                            let suggestion = super::lower::suggest(o, declared.iter().map(String::as_str).collect());
+                            diags.push(d.with_help(match suggestion {
+                                Some(s) => format!("did you mean `{s}`?"),
+                                None => format!("the outcomes are: {}", declared.join(", ")),
+                            }));
+                        }
+                        covered.insert(o.as_str());
+                    }
+                }
+                Condition::Otherwise => {
+                    let here = fact.when_at.unwrap_or(at);
+                    if let Some(first) = otherwise {
+                        diags.push(
+                            Diagnostic::new(Code::DuplicateOutcome, format!("choice `{key}` has two `otherwise` arrows"), here.source, here.span, "second `otherwise`")
+                                .with_label(first.source, first.span, "first `otherwise`")
+                                .with_help("keep one `otherwise`; to start parallel work, write `otherwise → {B, C}`"),
+                        );
+                    } else {
+                        otherwise = Some(here);
+                    }
+                }
+                Condition::Always => {}
+            }
+        }
+        if otherwise.is_none() {
+            if declared.is_empty() {
+                diags.push(
+                    Diagnostic::new(Code::IncompleteChoice, format!("choice `{key}` has no `otherwise` arrow"), at.source, at.span, "an outcome without an arrow would stall here")
+                        .with_help(format!("add an arrow `{key} → … otherwise`, or list every outcome with `outcomes A | B` in a `step` block")),
+                );
+            } else {
+                let missing: Vec<&str> = declared.iter().map(String::as_str).filter(|o| !covered.contains(o)).collect();
+                if !missing.is_empty() {
+                    let list = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+                    let mut d = Diagnostic::new(Code::IncompleteChoice, format!("choice `{key}` has no arrow for {list}"), at.source, at.span, "not every outcome leads somewhere");
+                    if let Some((_, decl_at)) = facts.outcome_spans[n].first() {
+                        d = d.with_label(decl_at.source, decl_at.span, "outcomes declared here");
+                    }
+                    diags.push(d.with_help("add a `when` arrow for each missing outcome, or an `otherwise` arrow"));
+                }
+            }
+        }
+        graph[node].choice = Some(Choice { multi, outcomes: declared });
+    }
+}
+
+/// Reports each cycle, naming its steps in order. Returns whether there was one.
+fn cycles(graph: &DiGraph<Step, Edge>, diags: &mut Vec<Diagnostic>) -> bool {
+    let mut found = false;
+    let mut sccs = petgraph::algo::tarjan_scc(graph);
+    sccs.iter_mut().for_each(|c| c.sort());
+    sccs.sort();
+    for scc in sccs {
+        let self_loop = scc.len() == 1 && graph.contains_edge(scc[0], scc[0]);
+        if scc.len() < 2 && !self_loop {
+            continue;
+        }
+        found = true;
+        let members: HashSet<NodeIndex> = scc.iter().copied().collect();
+        let first = scc[0];
+        let path = cycle_path(graph, first, &members);
+        let names: Vec<&str> = path.iter().map(|&n| graph[n].key.as_str()).chain([graph[first].key.as_str()]).collect();
+        let closing = path.last().copied().unwrap_or(first);
+        let closing_edge = graph.find_edge(closing, first).expect("the path closes the cycle");
+        let at = graph[closing_edge].location;
+        let mut d = Diagnostic::new(
+            Code::Cycle,
+            format!("flow contains a cycle: {}", names.join(" → ")),
+            at.source,
+            at.span,
+            format!("…and {} follows {} here, closing the cycle", graph[first].key, graph[closing].key),
+        );
+        for pair in path.windows(2) {
+            if let Some(e) = graph.find_edge(pair[0], pair[1]) {
+                let l = graph[e].location;
+                d = d.with_label(l.source, l.span, format!("{} follows {} here", graph[pair[1]].key, graph[pair[0]].key));
+            }
+        }
+        diags.push(d.with_help("remove one of these arrows; to send work back upstream, use `rework FROM → TO max N`"));
+    }
+    found
+}
+
+/// A simple cycle through `first` inside its strongly connected component, as the list of its nodes.
+fn cycle_path(graph: &DiGraph<Step, Edge>, first: NodeIndex, members: &HashSet<NodeIndex>) -> Vec<NodeIndex> {
+    // Breadth-first search from `first` back to `first`, staying inside the component.
+    let mut parent: std::collections::HashMap<NodeIndex, NodeIndex> = std::collections::HashMap::new();
+    let mut queue = std::collections::VecDeque::from([first]);
+    while let Some(n) = queue.pop_front() {
+        let mut next: Vec<NodeIndex> = graph.neighbors(n).filter(|m| members.contains(m)).collect();
+        next.sort();
+        for m in next {
+            if m == first {
+                let mut path = vec![n];
+                let mut cur = n;
+                while cur != first {
+                    cur = parent[&cur];
+                    path.push(cur);
+                }
+                path.reverse();
+                return path;
+            }
+            if let std::collections::hash_map::Entry::Vacant(e) = parent.entry(m) {
+                e.insert(n);
+                queue.push_back(m);
+            }
+        }
+    }
+    vec![first]
+}
+
+/// Reports steps that no path from the start reaches. Returns the start step.
+fn reachability(graph: &DiGraph<Step, Edge>, diags: &mut Vec<Diagnostic>) -> Option<StepId> {
+    let roots: Vec<NodeIndex> = graph
+        .node_indices()
+        .filter(|&n| graph.neighbors_directed(n, Direction::Incoming).next().is_none())
+        .collect();
+    let start = *roots.first()?;
+    let start_key = &graph[start].key;
+    for &root in &roots[1..] {
+        let at = graph[root].location;
+        let s = graph[start].location;
+        diags.push(
+            Diagnostic::new(Code::Unreachable, format!("step `{}` is never reached from the start step `{start_key}`", graph[root].key), at.source, at.span, "no arrow leads here")
+                .with_label(s.source, s.span, "the process starts here")
+                .with_help(format!("add an arrow into `{}` from an upstream step, or remove it", graph[root].key)),
+        );
+    }
+    Some(StepId::from_node(start))
+}
+
+/// Kahn's algorithm; among ready steps the one written first goes first.
+fn topological_order(graph: &DiGraph<Step, Edge>) -> Vec<StepId> {
+    let mut indegree: Vec<usize> = graph
+        .node_indices()
+        .map(|n| graph.neighbors_directed(n, Direction::Incoming).count())
+        .collect();
+    let mut ready: BinaryHeap<Reverse<usize>> = indegree.iter().enumerate().filter(|(_, &d)| d == 0).map(|(i, _)| Reverse(i)).collect();
+    let mut order = Vec::with_capacity(graph.node_count());
+    while let Some(Reverse(n)) = ready.pop() {
+        order.push(StepId::from_node(NodeIndex::new(n)));
+        for m in graph.neighbors(NodeIndex::new(n)) {
+            indegree[m.index()] -= 1;
+            if indegree[m.index()] == 0 {
+                ready.push(Reverse(m.index()));
+            }
+        }
+    }
+    order
+}
+
+/// Whether two conditions out of one exclusive choice can never both be taken.
+fn disjoint(a: &Condition, b: &Condition) -> bool {
+    match (a, b) {
+        (Condition::When(x), Condition::When(y)) => !x.iter().any(|o| y.contains(o)),
+        (Condition::When(_), Condition::Otherwise) | (Condition::Otherwise, Condition::When(_)) => true,
+        _ => false,
+    }
+}
+
+/// Warns about `{B, C} → D` when B and C lie on branches of one exclusive choice.
+fn exclusive_joins(graph: &DiGraph<Step, Edge>, order: &[StepId], facts: &Facts, diags: &mut Vec<Diagnostic>) {
+    if facts.joins.is_empty() {
+        return;
+    }
+    // tags[n]: the (choice, arrow) pairs that every path from the start to n passes through.
+    let mut tags: Vec<Option<Vec<(usize, usize)>>> = vec![None; graph.node_count()];
+    for &id in order {
+        let n = id.node();
+        let mut acc: Option<Vec<(usize, usize)>> = None;
+        for e in graph.edges_directed(n, Direction::Incoming) {
+            let p = e.source();
+            let mut via = tags[p.index()].clone().unwrap_or_default();
+            let exclusive = graph[p].choice.as_ref().is_some_and(|c| !c.multi);
+            if exclusive && e.weight().condition != Condition::Always {
+                via.push((p.index(), e.id().index()));
+                via.sort_unstable();
+            }
+            acc = Some(match acc {
+                None => via,
+                Some(prev) => prev.into_iter().filter(|t| via.binary_search(t).is_ok()).collect(),
+            });
+        }
+        tags[n.index()] = Some(acc.unwrap_or_default());
+    }
+    for (group, at) in &facts.joins {
+        'pairs: for (i, &a) in group.iter().enumerate() {
+            for &b in &group[i + 1..] {
+                let (Some(ta), Some(tb)) = (&tags[a], &tags[b]) else { continue };
+                for &(choice, ea) in ta {
+                    for &(choice_b, eb) in tb {
+                        if choice == choice_b && ea != eb {
+                            let ca = &graph[petgraph::graph::EdgeIndex::new(ea)].condition;
+                            let cb = &graph[petgraph::graph::EdgeIndex::new(eb)].condition;
+                            if disjoint(ca, cb) {
+                                let choice_key = &graph[NodeIndex::new(choice)].key;
+                                diags.push(
+                                    Diagnostic::new(
+                                        Code::ExclusiveJoin,
+                                        format!("`{}` and `{}` can never both run: they are different outcomes of `{choice_key}`", graph[NodeIndex::new(a)].key, graph[NodeIndex::new(b)].key),
+                                        at.source,
+                                        at.span,
+                                        "this join waits for both",
+                                    )
+                                    .with_help("the join goes on after the branch that ran; to say so plainly, write one arrow from each branch instead of `{…} →`"),
+                                );
+                                break 'pairs;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn reworks(graph: &DiGraph<Step, Edge>, facts: &Facts, diags: &mut Vec<Diagnostic>) {
+    for &(from, to, _, at) in &facts.reworks {
+        let (from_n, to_n) = (NodeIndex::new(from), NodeIndex::new(to));
+        let mut seen = HashSet::new();
+        let mut stack = vec![from_n];
+        let mut upstream = false;
+        while let Some(n) = stack.pop() {
+            for p in graph.neighbors_directed(n, Direction::Incoming) {
+                if p == to_n {
+                    upstream = true;
+                    break;
+                }
+                if seen.insert(p) {
+                    stack.push(p);
+                }
+            }
+            if upstream {
+                break;
+            }
+        }
+        if !upstream {
+            diags.push(
+                Diagnostic::new(Code::ReworkNotUpstream, format!("`{}` is not upstream of `{}`", graph[to_n].key, graph[from_n].key), at.source, at.span, "rework can only go back")
+                    .with_help(format!("send work back to a step that comes before `{}` in the flow", graph[from_n].key)),
+            );
+        }
+    }
+}

@@ -1,0 +1,1027 @@
+//! Lowering: resolves names across the main file and its `use`d files, checks
+//! every field, and builds the step graph.
+
+use std::collections::{BTreeMap, HashMap};
+
+use petgraph::graph::DiGraph;
+
+use super::checks;
+use super::*;
+use crate::calendar::{BusinessDuration, Unit};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::syntax::ast::{self, DeclKind, Field, Item, Name, Spanned};
+
+/// The largest amount accepted for each unit: 100 years.
+fn max_amount(unit: Unit) -> u64 {
+    match unit {
+        Unit::Minute => 100 * 366 * 24 * 60,
+        Unit::Hour => 100 * 366 * 24,
+        Unit::Day => 100 * 366,
+        Unit::Week => 100 * 53,
+        Unit::WorkingDay => 100 * 366,
+        Unit::WorkingHour => 100 * 366 * 24,
+    }
+}
+
+/// The highest rework limit accepted.
+pub(crate) const MAX_REWORK: u64 = 1000;
+
+/// One parsed file taking part in lowering.
+#[derive(Clone, Copy)]
+pub(crate) struct Input<'a> {
+    pub(crate) file: &'a ast::File,
+    pub(crate) source: SourceId,
+}
+
+/// Lowers the main file (with the declarations of the files it uses) into a definition.
+///
+/// Returns `None` when any error diagnostic was produced.
+pub(crate) fn lower(main: Input<'_>, imports: &[Input<'_>], default_name: &str) -> (Option<Definition>, Vec<Diagnostic>) {
+    let mut l = Lowerer::default();
+    for input in imports {
+        l.declarations(*input, true);
+    }
+    l.declarations(main, false);
+    l.explicit_departments = !l.departments.is_empty();
+    l.header(main, default_name);
+    l.flows(main);
+    l.resolve_names();
+    l.named_ladders();
+    l.calendars();
+    let header_ok = l.process_fields(main.source);
+    l.step_fields();
+    if l.steps.is_empty() && l.header.is_none() {
+        // A file of shared declarations only; nothing more to check.
+    }
+    let definition = l.finish(header_ok);
+    let has_errors = l.diags.iter().any(|d| d.severity() == crate::diagnostics::Severity::Error);
+    (if has_errors { None } else { definition }, l.diags)
+}
+
+#[derive(Default)]
+struct Lowerer<'a> {
+    diags: Vec<Diagnostic>,
+    explicit_departments: bool,
+    departments: Vec<(Department, Location, Option<&'a ast::Decl>)>,
+    department_index: HashMap<String, usize>,
+    roles: Vec<(Role, Location)>,
+    role_index: HashMap<String, usize>,
+    calendar_decls: Vec<(&'a ast::Decl, SourceId)>,
+    calendar_index: HashMap<String, usize>,
+    ladder_decls: Vec<(&'a ast::Decl, SourceId)>,
+    ladder_index: HashMap<String, usize>,
+    ladders: BTreeMap<String, Ladder>,
+    header: Option<(&'a ast::Decl, SourceId)>,
+    name: String,
+    steps: Vec<StepDraft<'a>>,
+    step_index: HashMap<String, usize>,
+    edges: Vec<EdgeDraft>,
+    edge_index: HashMap<(usize, usize), usize>,
+    joins: Vec<(Vec<usize>, Location)>,
+    reworks: Vec<(usize, usize, u32, Location)>,
+    built_calendars: Vec<BusinessCalendar>,
+    process: Header,
+    process_warn_at: Option<Location>,
+    reported_warns: std::collections::HashSet<(SourceId, Span)>,
+    has_calendar: bool,
+}
+
+struct StepDraft<'a> {
+    owners: Vec<Name>,
+    location: Location,
+    /// Deadline fields from flow nodes and step blocks.
+    deadlines: Vec<(Spanned<Field>, SourceId)>,
+    blocks: Vec<(&'a ast::StepBlock, SourceId)>,
+    mentioned_in_flow: bool,
+    outcome_spans: Vec<(String, Location)>,
+    out: Step,
+}
+
+struct EdgeDraft {
+    from: usize,
+    to: usize,
+    condition: Condition,
+    location: Location,
+    /// Where an unconditional arrow was written, for E023.
+    always_at: Option<Location>,
+    when_at: Option<Location>,
+}
+
+fn key_of(department: &str, action: Option<&str>) -> String {
+    match action {
+        Some(a) => format!("{department}:{a}"),
+        None => department.to_owned(),
+    }
+}
+
+impl<'a> Lowerer<'a> {
+    fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn duplicate(&mut self, what: &str, name: &str, source: SourceId, span: Span, first: Location) {
+        self.push(
+            Diagnostic::new(Code::Duplicate, format!("{what} `{name}` is defined twice"), source, span, "defined again here")
+                .with_label(first.source, first.span, "first defined here")
+                .with_help(format!("remove one of the two, or rename one of them")),
+        );
+    }
+
+    // ------------------------------------------------------------ declarations
+
+    fn declarations(&mut self, input: Input<'a>, imported: bool) {
+        let source = input.source;
+        let mut ignored: Option<Span> = None;
+        for item in &input.file.items {
+            match item {
+                Item::Decl(decl) => {
+                    let at = Location { source, span: decl.name.span };
+                    let name = decl.name.node.clone();
+                    match decl.kind {
+                        DeclKind::Department => {
+                            if let Some(first) = self.first_definition(&name) {
+                                self.duplicate("department", &name, source, decl.name.span, first);
+                                continue;
+                            }
+                            let mut dep = Department { name: name.clone(), description: None, head: None, escalation: Vec::new() };
+                            let mut seen: HashMap<&'static str, Span> = HashMap::new();
+                            for field in &decl.fields {
+                                if let Some(prev) = seen.insert(field.node.keyword(), field.span) {
+                                    self.duplicate_field(field, source, prev);
+                                    continue;
+                                }
+                                match &field.node {
+                                    Field::Description(d) => dep.description = Some(d.clone()),
+                                    Field::Head(h) => dep.head = Some(h.clone()),
+                                    Field::Escalate(chain) => dep.escalation = chain.iter().map(|n| n.node.clone()).collect(),
+                                    _ => {}
+                                }
+                            }
+                            self.department_index.insert(name, self.departments.len());
+                            self.departments.push((dep, at, Some(decl)));
+                        }
+                        DeclKind::Role => {
+                            if let Some(first) = self.first_definition(&name) {
+                                self.duplicate("role", &name, source, decl.name.span, first);
+                                continue;
+                            }
+                            let description = decl.fields.iter().find_map(|f| match &f.node {
+                                Field::Description(d) => Some(d.clone()),
+                                _ => None,
+                            });
+                            self.role_index.insert(name.clone(), self.roles.len());
+                            self.roles.push((Role { name, description }, at));
+                        }
+                        DeclKind::Calendar => {
+                            if let Some(&i) = self.calendar_index.get(&name) {
+                                let (first, s) = self.calendar_decls[i];
+                                self.duplicate("calendar", &name, source, decl.name.span, Location { source: s, span: first.name.span });
+                                continue;
+                            }
+                            if name == "cn" {
+                                self.push(
+                                    Diagnostic::new(Code::Duplicate, "calendar `cn` is built in", source, decl.name.span, "redefines the built-in calendar")
+                                        .with_help("choose another name; `cn` is the mainland China calendar that comes with sopflow"),
+                                );
+                                continue;
+                            }
+                            self.calendar_index.insert(name, self.calendar_decls.len());
+                            self.calendar_decls.push((decl, source));
+                        }
+                        DeclKind::Ladder => {
+                            if let Some(&i) = self.ladder_index.get(&name) {
+                                let (first, s) = self.ladder_decls[i];
+                                self.duplicate("ladder", &name, source, decl.name.span, Location { source: s, span: first.name.span });
+                                continue;
+                            }
+                            self.ladder_index.insert(name, self.ladder_decls.len());
+                            self.ladder_decls.push((decl, source));
+                        }
+                        DeclKind::Process => {
+                            if imported {
+                                ignored.get_or_insert(decl.span);
+                            } else if let Some((first, s)) = self.header {
+                                self.duplicate("process", &name, source, decl.name.span, Location { source: s, span: first.name.span });
+                            } else {
+                                self.header = Some((decl, source));
+                            }
+                        }
+                    }
+                }
+                Item::Step(b) if imported => {
+                    ignored.get_or_insert(b.span);
+                }
+                Item::Flow(f) if imported => {
+                    ignored.get_or_insert(f.span);
+                }
+                Item::Rework(r) if imported => {
+                    ignored.get_or_insert(r.span);
+                }
+                _ => {}
+            }
+        }
+        if let Some(span) = ignored {
+            self.push(
+                Diagnostic::new(Code::IgnoredFlow, "process and flow statements in a used file are ignored", source, span, "ignored")
+                    .with_help("a file loaded with `use` shares only departments, roles, calendars and ladders; move the flow into its own file"),
+            );
+        }
+    }
+
+    /// Where a department or role of this name was first defined.
+    fn first_definition(&self, name: &str) -> Option<Location> {
+        if let Some(&i) = self.department_index.get(name) {
+            return Some(self.departments[i].1);
+        }
+        self.role_index.get(name).map(|&i| self.roles[i].1)
+    }
+
+    fn duplicate_field(&mut self, field: &Spanned<Field>, source: SourceId, first: Span) {
+        let kw = field.node.keyword();
+        self.push(
+            Diagnostic::new(Code::Duplicate, format!("`{kw}` is given twice"), source, field.span, "given again here")
+                .with_label(source, first, "first given here")
+                .with_help(format!("keep one `{kw}`")),
+        );
+    }
+
+    fn header(&mut self, main: Input<'a>, default_name: &str) {
+        self.name = match self.header {
+            Some((decl, _)) => decl.name.node.clone(),
+            None => default_name.to_owned(),
+        };
+        let _ = main;
+    }
+
+    // ------------------------------------------------------------ steps and arrows
+
+    fn step(&mut self, r: &ast::StepRef, source: SourceId, in_flow: bool) -> usize {
+        let department = &r.owners[0];
+        let key = key_of(&department.node, r.action.as_ref().map(|a| a.node.as_str()));
+        let index = match self.step_index.get(&key) {
+            Some(&i) => i,
+            None => {
+                let i = self.steps.len();
+                self.step_index.insert(key.clone(), i);
+                self.steps.push(StepDraft {
+                    owners: Vec::new(),
+                    location: Location { source, span: r.span },
+                    deadlines: Vec::new(),
+                    blocks: Vec::new(),
+                    mentioned_in_flow: false,
+                    outcome_spans: Vec::new(),
+                    out: Step {
+                        key,
+                        department: department.node.clone(),
+                        action: r.action.as_ref().map(|a| a.node.clone()),
+                        owners: Vec::new(),
+                        sign: SignMode::All,
+                        description: None,
+                        deliverables: Vec::new(),
+                        acceptance: Vec::new(),
+                        deadline: None,
+                        ladder: Ladder::default(),
+                        choice: None,
+                        location: Location { source, span: r.span },
+                    },
+                });
+                i
+            }
+        };
+        let draft = &mut self.steps[index];
+        draft.mentioned_in_flow |= in_flow;
+        for owner in &r.owners {
+            if !draft.owners.iter().any(|o| o.node == owner.node) {
+                draft.owners.push(owner.clone());
+            }
+        }
+        index
+    }
+
+    fn flows(&mut self, main: Input<'a>) {
+        let source = main.source;
+        for item in &main.file.items {
+            match item {
+                Item::Flow(flow) => self.flow(flow, source),
+                Item::Step(block) => {
+                    let i = self.step(&block.step, source, false);
+                    self.steps[i].blocks.push((block, source));
+                    for field in &block.fields {
+                        if let Field::Owner(names) = &field.node {
+                            let owners = &mut self.steps[i].owners;
+                            for n in names {
+                                if !owners.iter().any(|o| o.node == n.node) {
+                                    owners.push(n.clone());
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Rework statements after all steps exist, so they may name steps defined later.
+        for item in &main.file.items {
+            match item {
+                Item::Rework(r) => self.rework(&r.from, &r.to, r.max.as_ref(), source, r.span),
+                Item::Step(block) => {
+                    for field in &block.fields {
+                        if let Field::Rework { to, max } = &field.node {
+                            self.rework(&block.step, to, max.as_ref(), source, field.span);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn flow(&mut self, flow: &'a ast::Flow, source: SourceId) {
+        let mut previous: Vec<usize> = Vec::new();
+        for (n, node) in flow.nodes.iter().enumerate() {
+            let current: Vec<usize> = node.steps.iter().map(|r| self.step(r, source, true)).collect();
+            for (&i, r) in current.iter().zip(&node.steps) {
+                for field in &node.deadlines {
+                    self.steps[i].deadlines.push((field.clone(), source));
+                }
+                for &p in &previous {
+                    self.edge(p, i, node.condition.as_ref(), Location { source, span: r.span });
+                }
+            }
+            if n == 0 {
+                if let Some(c) = &node.condition {
+                    self.push(
+                        Diagnostic::new(Code::Syntax, "a condition needs an arrow before it", source, c.span, "no arrow leads here")
+                            .with_help("write the condition after the step the arrow leads to: `A → B when 结果`"),
+                    );
+                }
+            }
+            if node.group && n + 1 < flow.nodes.len() && current.len() > 1 {
+                self.joins.push((current.clone(), Location { source, span: node.span }));
+            }
+            previous = current;
+        }
+    }
+
+    fn edge(&mut self, from: usize, to: usize, condition: Option<&Spanned<ast::Condition>>, location: Location) {
+        let (cond, cond_at) = match condition {
+            None => (Condition::Always, None),
+            Some(c) => (
+                match &c.node {
+                    ast::Condition::Otherwise => Condition::Otherwise,
+                    ast::Condition::When(names) => Condition::When(names.iter().map(|n| n.node.clone()).collect()),
+                },
+                Some(Location { source: location.source, span: c.span }),
+            ),
+        };
+        // Check outcomes listed twice in one `when`.
+        if let Some(Spanned { node: ast::Condition::When(names), .. }) = condition {
+            for (k, name) in names.iter().enumerate() {
+                if names[..k].iter().any(|m| m.node == name.node) {
+                    self.push(
+                        Diagnostic::new(Code::DuplicateOutcome, format!("outcome `{}` is listed twice", name.node), location.source, name.span, "listed again here")
+                            .with_help("list each outcome once"),
+                    );
+                }
+            }
+        }
+        if let Some(&e) = self.edge_index.get(&(from, to)) {
+            let edge = &mut self.edges[e];
+            match (&mut edge.condition, cond) {
+                (Condition::When(list), Condition::When(more)) => {
+                    for m in more {
+                        if !list.contains(&m) {
+                            list.push(m);
+                        }
+                    }
+                }
+                (Condition::Always, Condition::Always) => {}
+                (Condition::Otherwise, Condition::Otherwise) => {}
+                (existing, new) => {
+                    // Keep the conditional form and remember the unconditional arrow for E023.
+                    if matches!(new, Condition::Always) {
+                        edge.always_at.get_or_insert(location);
+                    } else {
+                        if matches!(existing, Condition::Always) {
+                            edge.always_at.get_or_insert(edge.location);
+                        }
+                        *existing = new;
+                        edge.when_at = cond_at;
+                    }
+                }
+            }
+            return;
+        }
+        self.edge_index.insert((from, to), self.edges.len());
+        let always_at = if cond_at.is_none() { Some(location) } else { None };
+        self.edges.push(EdgeDraft { from, to, condition: cond, location, always_at, when_at: cond_at });
+    }
+
+    fn rework(&mut self, from: &ast::StepRef, to: &ast::StepRef, max: Option<&Spanned<u64>>, source: SourceId, span: Span) {
+        let (Some(f), Some(t)) = (self.existing_step(from, source), self.existing_step(to, source)) else {
+            return;
+        };
+        let limit = match max {
+            None => 1,
+            Some(m) if m.node == 0 || m.node > MAX_REWORK => {
+                self.push(
+                    Diagnostic::new(Code::ReworkLimit, format!("rework limit must be from 1 to {MAX_REWORK}, not {}", m.node), source, m.span, "out of range")
+                        .with_help("write how many times work may be sent back, e.g. `max 2`; remove the rework line to forbid it"),
+                );
+                return;
+            }
+            Some(m) => u32::try_from(m.node).expect("checked against MAX_REWORK"),
+        };
+        self.reworks.push((f, t, limit, Location { source, span }));
+        let _ = span;
+    }
+
+    /// Looks up a step that must already be in the flow.
+    fn existing_step(&mut self, r: &ast::StepRef, source: SourceId) -> Option<usize> {
+        let key = key_of(&r.owners[0].node, r.action.as_ref().map(|a| a.node.as_str()));
+        if let Some(&i) = self.step_index.get(&key) {
+            return Some(i);
+        }
+        let candidates: Vec<&str> = self.steps.iter().map(|s| s.out.key.as_str()).collect();
+        let mut d = Diagnostic::new(Code::UnknownStep, format!("unknown step `{key}`"), source, r.span, "no flow mentions this step");
+        d = d.with_help(match suggest(&key, candidates) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "name a step that appears in a flow, as `部门:动作`".to_owned(),
+        });
+        self.push(d);
+        None
+    }
+
+    // ------------------------------------------------------------ names
+
+    fn resolve_names(&mut self) {
+        let explicit = self.explicit_departments;
+        // Implicit departments: every department a step names, in order of appearance.
+        if !explicit {
+            let mut names: Vec<(String, Location)> = Vec::new();
+            for s in &self.steps {
+                for o in &s.owners {
+                    if !names.iter().any(|(n, _)| *n == o.node) && !self.role_index.contains_key(&o.node) {
+                        names.push((o.node.clone(), Location { source: s.location.source, span: o.span }));
+                    }
+                }
+            }
+            for (name, at) in names {
+                self.department_index.insert(name.clone(), self.departments.len());
+                self.departments.push((Department { name, description: None, head: None, escalation: Vec::new() }, at, None));
+            }
+        }
+        let mut pending = Vec::new();
+        for s in &self.steps {
+            for owner in &s.owners {
+                if self.role_index.contains_key(&owner.node) {
+                    pending.push(
+                        Diagnostic::new(Code::NoOwner, format!("role `{}` cannot own a step", owner.node), s.location.source, owner.span, "a role, not a department")
+                            .with_help(format!("roles such as `{}` own no step; name the department that does the work, and reach the role through an escalation ladder", owner.node)),
+                    );
+                } else if explicit && !self.department_index.contains_key(&owner.node) {
+                    let known: Vec<&str> = self.departments.iter().map(|d| d.0.name.as_str()).collect();
+                    pending.push(unknown("department", &owner.node, s.location.source, owner.span, suggest(&owner.node, known), "declare it with `department NAME`"));
+                }
+            }
+        }
+        // Escalation chains name roles or departments.
+        for (dep, _, decl) in &self.departments {
+            let Some(decl) = decl else { continue };
+            for field in &decl.fields {
+                if let Field::Escalate(chain) = &field.node {
+                    for n in chain {
+                        if !self.role_index.contains_key(&n.node) && !self.department_index.contains_key(&n.node) {
+                            let known = self.roles.iter().map(|r| r.0.name.as_str()).collect();
+                            let src = self.departments[self.department_index[&dep.name]].1.source;
+                            pending.push(unknown("role", &n.node, src, n.span, suggest(&n.node, known), "declare it with `role NAME`"));
+                        }
+                    }
+                }
+            }
+        }
+        self.diags.extend(pending);
+    }
+
+    fn target(&mut self, name: &Name, source: SourceId) -> Option<Target> {
+        Some(match name.node.as_str() {
+            "owner" => Target::Owner,
+            "head" => Target::Head,
+            "superior" => Target::Superior,
+            n if self.role_index.contains_key(n) => Target::Role(n.to_owned()),
+            n if self.department_index.contains_key(n) => Target::Department(n.to_owned()),
+            n => {
+                let known = self.roles.iter().map(|r| r.0.name.as_str()).chain(self.departments.iter().map(|d| d.0.name.as_str())).collect();
+                let d = unknown("role", n, source, name.span, suggest(n, known), "name `owner`, `head`, `superior`, a declared role or a department");
+                self.push(d);
+                return None;
+            }
+        })
+    }
+
+    // ------------------------------------------------------------ durations
+
+    fn duration(&mut self, d: &Spanned<ast::Duration>, source: SourceId, what: &str, zero_ok: bool) -> Option<BusinessDuration> {
+        let unit = d.node.unit;
+        let amount = match d.node.amount {
+            Some(a) if a <= max_amount(unit) => a,
+            _ => {
+                self.push(
+                    Diagnostic::new(Code::DurationOverflow, format!("{what} is too long"), source, d.span, "more than 100 years")
+                        .with_help(format!("durations are limited to 100 years ({}{})", max_amount(unit), unit.suffix())),
+                );
+                return None;
+            }
+        };
+        if d.node.negative || (amount == 0 && !zero_ok) {
+            self.push(
+                Diagnostic::new(Code::NonPositiveDuration, format!("{what} must be positive"), source, d.span, if d.node.negative { "negative" } else { "zero" })
+                    .with_help("write a duration of at least 1, e.g. `3d` or `2wd`"),
+            );
+            return None;
+        }
+        if unit.is_business() && !self.has_calendar {
+            self.push(
+                Diagnostic::new(Code::NoCalendar, format!("`{}` counts working time, but the process has no calendar", unit.suffix()), source, d.span, "needs a calendar")
+                    .with_help("add `calendar cn` (or a calendar you declare) to the `process` header, or use elapsed units `m`, `h`, `d`, `w`"),
+            );
+            return None;
+        }
+        Some(BusinessDuration::new(u32::try_from(amount).expect("checked against max_amount"), unit))
+    }
+
+    fn deadline(&mut self, fields: &[(Spanned<Field>, SourceId)], what: &str) -> Option<(Deadline, Location)> {
+        let mut result: Option<(Deadline, Location, &'static str)> = None;
+        for (field, source) in fields {
+            let deadline = match &field.node {
+                Field::Within(slas) => {
+                    let mut sla = Sla::default();
+                    let mut seen: HashMap<Option<String>, Span> = HashMap::new();
+                    let mut ok = true;
+                    for entry in slas {
+                        let key = entry.priority.as_ref().map(|p| p.node.clone());
+                        let at = entry.priority.as_ref().map_or(entry.duration.span, |p| p.span);
+                        if let Some(prev) = seen.insert(key.clone(), at) {
+                            let label = match &key {
+                                Some(p) => format!("priority `{p}` is given two durations"),
+                                None => "two default durations".to_owned(),
+                            };
+                            self.push(
+                                Diagnostic::new(Code::Duplicate, label, *source, at, "given again here")
+                                    .with_label(*source, prev, "first given here")
+                                    .with_help("give each priority one duration, and at most one duration without a priority"),
+                            );
+                            ok = false;
+                            continue;
+                        }
+                        match self.duration(&entry.duration, *source, &format!("deadline of {what}"), false) {
+                            Some(d) => match key {
+                                Some(p) => {
+                                    sla.by_priority.insert(p, d);
+                                }
+                                None => sla.default = Some(d),
+                            },
+                            None => ok = false,
+                        }
+                    }
+                    if !ok {
+                        continue;
+                    }
+                    Deadline::Within(sla)
+                }
+                Field::By { anchor, minus } => {
+                    let minus = match minus {
+                        Some(m) => match self.duration(m, *source, "offset before the date", false) {
+                            Some(d) => Some(d),
+                            None => continue,
+                        },
+                        None => None,
+                    };
+                    let anchor = match &anchor.node {
+                        ast::ByAnchor::Date(d) => Anchor::Date(*d),
+                        ast::ByAnchor::Attribute(a) => Anchor::Attribute(a.clone()),
+                    };
+                    Deadline::By { anchor, minus }
+                }
+                _ => continue,
+            };
+            let at = Location { source: *source, span: field.span };
+            let kw = field.node.keyword();
+            if let Some((_, first, first_kw)) = &result {
+                let (code, message, help) = if *first_kw == kw {
+                    (Code::Duplicate, format!("{what} has two `{kw}` deadlines"), "keep one deadline".to_owned())
+                } else {
+                    (Code::TwoDeadlines, format!("{what} has both a `within` and a `by` deadline"), "keep one: `within` counts from activation, `by` from a date".to_owned())
+                };
+                self.push(
+                    Diagnostic::new(code, message, at.source, at.span, "second deadline")
+                        .with_label(first.source, first.span, "first deadline")
+                        .with_help(help),
+                );
+                continue;
+            }
+            result = Some((deadline, at, kw));
+        }
+        result.map(|(d, at, _)| (d, at))
+    }
+
+    // ------------------------------------------------------------ ladders
+
+    /// Applies warn/level/ladder fields over `base`. Returns the ladder and where its warning was written.
+    fn ladder_fields(&mut self, base: &Ladder, base_warn_at: Option<Location>, fields: &[(Spanned<Field>, SourceId)]) -> (Ladder, Option<Location>) {
+        let mut ladder = base.clone();
+        let mut warn_at = base_warn_at;
+        let mut own_levels: Vec<Level> = Vec::new();
+        let mut own_level_spans: Vec<(Option<BusinessDuration>, Location)> = Vec::new();
+        let mut seen_warn: Option<Span> = None;
+        let mut seen_ladder: Option<Span> = None;
+        for (field, source) in fields {
+            match &field.node {
+                Field::Ladder(name) => {
+                    if let Some(prev) = seen_ladder.replace(field.span) {
+                        self.duplicate_field(field, *source, prev);
+                        continue;
+                    }
+                    match self.ladder_index.get(&name.node) {
+                        Some(_) => {
+                            if let Some(l) = self.ladders.get(&name.node) {
+                                ladder = l.clone();
+                                warn_at = self.ladder_warn_at(&name.node);
+                            }
+                        }
+                        None => {
+                            let known = self.ladder_index.keys().map(String::as_str).collect();
+                            let d = unknown("ladder", &name.node, *source, name.span, suggest(&name.node, known), "declare it with `ladder NAME { … }`");
+                            self.push(d);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (field, source) in fields {
+            match &field.node {
+                Field::Warn(w) => {
+                    if let Some(prev) = seen_warn.replace(field.span) {
+                        self.duplicate_field(field, *source, prev);
+                        continue;
+                    }
+                    let warn = match w {
+                        ast::Warn::Percent(p) if (1..=99).contains(p) => Some(Warn::Percent(u8::try_from(*p).expect("1..=99"))),
+                        ast::Warn::Percent(p) => {
+                            let (code, msg) = if *p <= 0 {
+                                (Code::InvalidLiteral, format!("warning at {p}% is not before the deadline window"))
+                            } else {
+                                (Code::WarnAfterDeadline, format!("warning at {p}% is not before the deadline"))
+                            };
+                            self.push(Diagnostic::new(code, msg, *source, field.span, "out of range").with_help("warn at a percentage from 1% to 99% of the window"));
+                            None
+                        }
+                        ast::Warn::Before(d) => {
+                            let d = Spanned::new(*d, field.span);
+                            self.duration(&d, *source, "warning offset", false).map(Warn::Before)
+                        }
+                    };
+                    if let Some(w) = warn {
+                        ladder.warn = Some(w);
+                        warn_at = Some(Location { source: *source, span: field.span });
+                    }
+                }
+                Field::Level { offset, actions } => {
+                    let after = match &offset.node {
+                        None => None,
+                        Some(d) => {
+                            let d = Spanned::new(*d, offset.span);
+                            match self.duration(&d, *source, "escalation offset", true) {
+                                Some(d) if d.amount == 0 => None,
+                                Some(d) => Some(d),
+                                None => continue,
+                            }
+                        }
+                    };
+                    let mut acts = Vec::new();
+                    for a in actions {
+                        if let Some(t) = self.target(&a.target, *source) {
+                            acts.push(match a.verb {
+                                ast::Verb::Notify => Action::Notify(t),
+                                ast::Verb::Reassign => Action::Reassign(t),
+                            });
+                        }
+                    }
+                    own_level_spans.push((after, Location { source: *source, span: field.span }));
+                    own_levels.push(Level { after, actions: acts });
+                }
+                _ => {}
+            }
+        }
+        // Levels written here replace the inherited levels.
+        if !own_levels.is_empty() {
+            for pair in own_level_spans.windows(2) {
+                if let (Some(a), Some(b)) = (comparable(pair[0].0), comparable(pair[1].0)) {
+                    if a.0 == b.0 && b.1 < a.1 {
+                        self.push(
+                            Diagnostic::new(Code::LadderOrder, "escalation level comes before the level above it", pair[1].1.source, pair[1].1.span, "earlier than the previous level")
+                                .with_label(pair[0].1.source, pair[0].1.span, "previous level")
+                                .with_help("list levels in ascending order of their offset after the deadline"),
+                        );
+                    }
+                }
+            }
+            ladder.levels = own_levels;
+        }
+        (ladder, warn_at)
+    }
+
+    fn ladder_warn_at(&self, name: &str) -> Option<Location> {
+        let &i = self.ladder_index.get(name)?;
+        let (decl, source) = self.ladder_decls[i];
+        decl.fields
+            .iter()
+            .find(|f| matches!(f.node, Field::Warn(_)))
+            .map(|f| Location { source, span: f.span })
+    }
+
+    fn named_ladders(&mut self) {
+        // Whether working-time units are allowed depends on the process calendar.
+        self.has_calendar = self.header.is_some_and(|(decl, _)| decl.fields.iter().any(|f| matches!(f.node, Field::Calendar(_))));
+        let decls = self.ladder_decls.clone();
+        for (decl, source) in decls {
+            let fields: Vec<_> = decl.fields.iter().map(|f| (f.clone(), source)).collect();
+            let (ladder, _) = self.ladder_fields(&Ladder::default(), None, &fields);
+            self.ladders.insert(decl.name.node.clone(), ladder);
+        }
+    }
+
+    // ------------------------------------------------------------ calendars and header
+
+    fn calendars(&mut self) {
+        let decls = self.calendar_decls.clone();
+        for (decl, source) in decls {
+            if let Some(c) = super::lower_calendar::calendar(decl, source, &mut self.diags) {
+                self.built_calendars.push(c);
+            }
+        }
+    }
+
+    fn process_fields(&mut self, main_source: SourceId) -> bool {
+        let mut header = Header { name: self.name.clone(), ..Header::default() };
+        let Some((decl, source)) = self.header else {
+            self.process = header;
+            return true;
+        };
+        let _ = main_source;
+        let mut seen: HashMap<&'static str, Span> = HashMap::new();
+        let mut deadline_fields = Vec::new();
+        let mut ladder_fields = Vec::new();
+        for field in &decl.fields {
+            let kw = field.node.keyword();
+            if kw != "+" {
+                if let Some(prev) = seen.insert(kw, field.span) {
+                    self.duplicate_field(field, source, prev);
+                    continue;
+                }
+            }
+            match &field.node {
+                Field::Description(d) => header.description = Some(d.clone()),
+                Field::Version(v) => header.version = Some(v.clone()),
+                Field::Zone(z) => {
+                    if z.parse::<chrono_tz::Tz>().is_err() {
+                        self.push(
+                            Diagnostic::new(Code::UnknownTimeZone, format!("unknown time zone `{z}`"), source, field.span, "not an IANA time zone")
+                                .with_help("write an IANA name such as `Asia/Shanghai`"),
+                        );
+                    } else {
+                        header.zone = Some(z.clone());
+                    }
+                }
+                Field::Calendar(name) => {
+                    if name.node == "cn" {
+                        if !self.built_calendars.iter().any(|c| c.name() == "cn") {
+                            self.built_calendars.push(BusinessCalendar::cn().clone());
+                        }
+                        header.calendar = Some(name.node.clone());
+                    } else if self.calendar_index.contains_key(&name.node) {
+                        header.calendar = Some(name.node.clone());
+                    } else {
+                        let known = self.calendar_index.keys().map(String::as_str).chain(["cn"]).collect();
+                        let d = unknown("calendar", &name.node, source, name.span, suggest(&name.node, known), "declare it with `calendar NAME { … }`, or use the built-in `cn`");
+                        self.push(d);
+                        // Avoid a second error for every `wd` in the file.
+                        self.has_calendar = true;
+                    }
+                }
+                Field::Within(_) | Field::By { .. } => deadline_fields.push((field.clone(), source)),
+                Field::Ladder(_) | Field::Warn(_) | Field::Level { .. } => ladder_fields.push((field.clone(), source)),
+                _ => {}
+            }
+        }
+        header.deadline = self.deadline(&deadline_fields, "the process").map(|(d, _)| d);
+        let (ladder, warn_at) = self.ladder_fields(&Ladder::default(), None, &ladder_fields);
+        header.ladder = ladder;
+        self.process_warn_at = warn_at;
+        self.process = header;
+        true
+    }
+
+    fn step_fields(&mut self) {
+        for i in 0..self.steps.len() {
+            let blocks = std::mem::take(&mut self.steps[i].blocks);
+            let mut fields: Vec<(Spanned<Field>, SourceId)> = std::mem::take(&mut self.steps[i].deadlines);
+            let key = self.steps[i].out.key.clone();
+            if blocks.len() > 1 {
+                let (first, s) = blocks[0];
+                let (second, s2) = blocks[1];
+                self.push(
+                    Diagnostic::new(Code::Duplicate, format!("step `{key}` has two `step` blocks"), s2, second.step.span, "described again here")
+                        .with_label(s, first.step.span, "first described here")
+                        .with_help("merge the two blocks into one"),
+                );
+            }
+            let mut ladder_fields = Vec::new();
+            for (block, source) in &blocks {
+                if !self.steps[i].mentioned_in_flow && !self.step_index_has_flows() {
+                    // A single-step process: the block defines the step.
+                } else if !self.steps[i].mentioned_in_flow {
+                    let candidates: Vec<&str> = self.steps.iter().filter(|s| s.mentioned_in_flow).map(|s| s.out.key.as_str()).collect();
+                    let help = match suggest(&key, candidates) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "add the step to a flow, e.g. `上一步 → 部门:动作`".to_owned(),
+                    };
+                    let d = Diagnostic::new(Code::UnknownStep, format!("unknown step `{key}`"), *source, block.step.span, "no flow mentions this step").with_help(help);
+                    self.push(d);
+                }
+                let mut seen: HashMap<&'static str, Span> = HashMap::new();
+                for field in &block.fields {
+                    let kw = field.node.keyword();
+                    if !matches!(kw, "+" | "rework" | "deliver" | "accept" | "within" | "by") {
+                        if let Some(prev) = seen.insert(kw, field.span) {
+                            self.duplicate_field(field, *source, prev);
+                            continue;
+                        }
+                    }
+                    let out = &mut self.steps[i].out;
+                    match &field.node {
+                        Field::Description(d) => out.description = Some(d.clone()),
+                        Field::Sign(m) => out.sign = *m,
+                        Field::Deliver(titles) => out.deliverables.extend(titles.iter().map(|t| t.node.clone())),
+                        Field::Accept(a) => out.acceptance.push(a.clone()),
+                        Field::Outcomes { multi, names } => {
+                            for (k, n) in names.iter().enumerate() {
+                                if names[..k].iter().any(|m| m.node == n.node) {
+                                    self.diags.push(
+                                        Diagnostic::new(Code::DuplicateOutcome, format!("outcome `{}` is listed twice", n.node), *source, n.span, "listed again here")
+                                            .with_help("list each outcome once"),
+                                    );
+                                }
+                            }
+                            out.choice = Some(Choice { multi: *multi, outcomes: names.iter().map(|n| n.node.clone()).collect() });
+                            self.steps[i].outcome_spans = names.iter().map(|n| (n.node.clone(), Location { source: *source, span: n.span })).collect();
+                        }
+                        Field::Within(_) | Field::By { .. } => fields.push((field.clone(), *source)),
+                        Field::Ladder(_) | Field::Warn(_) | Field::Level { .. } => ladder_fields.push((field.clone(), *source)),
+                        _ => {}
+                    }
+                }
+            }
+            // Owners named in `owner` fields must be departments too.
+            let what = format!("step `{key}`");
+            let deadline = self.deadline(&fields, &what);
+            let base = self.process.ladder.clone();
+            let (ladder, warn_at) = self.ladder_fields(&base, self.process_warn_at, &ladder_fields);
+            if let (Some((Deadline::Within(sla), deadline_at)), Some(Warn::Before(w)), Some(warn_at)) = (&deadline, ladder.warn, warn_at) {
+                self.check_warn(sla, w, warn_at, *deadline_at, &what);
+            }
+            let draft = &mut self.steps[i];
+            draft.out.owners = draft.owners.iter().map(|o| o.node.clone()).collect();
+            draft.out.deadline = deadline.map(|(d, _)| d);
+            draft.out.ladder = ladder;
+        }
+    }
+
+    fn step_index_has_flows(&self) -> bool {
+        self.steps.iter().any(|s| s.mentioned_in_flow)
+    }
+
+    fn check_warn(&mut self, sla: &Sla, warn: BusinessDuration, warn_at: Location, deadline_at: Location, what: &str) {
+        let Some(w) = comparable(Some(warn)) else { return };
+        for d in sla.default.iter().chain(sla.by_priority.values()) {
+            let Some(d) = comparable(Some(*d)) else { continue };
+            if d.0 == w.0 && w.1 >= d.1 && self.reported_warns.insert((warn_at.source, warn_at.span)) {
+                self.push(
+                    Diagnostic::new(Code::WarnAfterDeadline, format!("warning {warn} before is not inside the deadline window of {what}"), warn_at.source, warn_at.span, "as long as the window or longer")
+                        .with_label(deadline_at.source, deadline_at.span, "the deadline")
+                        .with_help("warn a shorter time before the deadline, or as a percentage such as `warn at 80%`"),
+                );
+                return;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ finish
+
+    fn finish(&mut self, _header_ok: bool) -> Option<Definition> {
+        let mut graph: DiGraph<Step, Edge> = DiGraph::with_capacity(self.steps.len(), self.edges.len());
+        for s in &self.steps {
+            graph.add_node(s.out.clone());
+        }
+        for e in &self.edges {
+            graph.add_edge(
+                petgraph::graph::NodeIndex::new(e.from),
+                petgraph::graph::NodeIndex::new(e.to),
+                Edge { condition: e.condition.clone(), location: e.location },
+            );
+        }
+        let facts = checks::Facts {
+            edges: self.edges.iter().map(|e| checks::EdgeFacts { from: e.from, always_at: e.always_at, when_at: e.when_at }).collect(),
+            outcome_spans: self.steps.iter().map(|s| s.outcome_spans.clone()).collect(),
+            joins: self.joins.clone(),
+            reworks: self.reworks.clone(),
+        };
+        let (order, start) = checks::run(&mut graph, &facts, &mut self.diags)?;
+        let reworks = self
+            .reworks
+            .iter()
+            .map(|&(f, t, max, _)| Rework { from: StepId(f as u32), to: StepId(t as u32), max })
+            .collect();
+        let departments = self.departments.iter().map(|d| d.0.clone()).collect();
+        let roles = self.roles.iter().map(|r| r.0.clone()).collect();
+        Some(Definition {
+            header: std::mem::take(&mut self.process),
+            departments,
+            roles,
+            calendars: std::mem::take(&mut self.built_calendars),
+            ladders: std::mem::take(&mut self.ladders),
+            graph,
+            order,
+            start,
+            reworks,
+            warnings: Diagnostics::default(),
+        })
+    }
+}
+
+/// Durations that can be compared: same clock (elapsed seconds, working days or working hours).
+fn comparable(d: Option<BusinessDuration>) -> Option<(u8, u64)> {
+    let Some(d) = d else { return Some((0, 0)) };
+    Some(match d.unit {
+        Unit::WorkingDay => (1, u64::from(d.amount)),
+        Unit::WorkingHour => (2, u64::from(d.amount)),
+        _ => (0, u64::try_from(d.as_elapsed()?.num_seconds()).ok()?),
+    })
+}
+
+fn unknown(what: &str, name: &str, source: SourceId, span: Span, suggestion: Option<&str>, otherwise: &str) -> Diagnostic {
+    let code = match what {
+        "department" => Code::UnknownDepartment,
+        "role" => Code::UnknownRole,
+        "step" => Code::UnknownStep,
+        "calendar" => Code::UnknownCalendar,
+        _ => Code::UnknownLadder,
+    };
+    let help = match suggestion {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => otherwise.to_owned(),
+    };
+    Diagnostic::new(code, format!("unknown {what} `{name}`"), source, span, format!("no {what} of this name")).with_help(help)
+}
+
+/// The closest candidate within a small edit distance, for "did you mean".
+pub(crate) fn suggest<'c>(name: &str, candidates: Vec<&'c str>) -> Option<&'c str> {
+    let len = name.chars().count();
+    let limit = (len / 3).clamp(1, 3);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, c)| (d, c.to_owned()))
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{edit_distance, suggest};
+
+    #[test]
+    fn distances() {
+        assert_eq!(edit_distance("研发部", "研发部"), 0);
+        assert_eq!(edit_distance("研发部", "研法部"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(suggest("研法部", vec!["市场部", "研发部"]), Some("研发部"));
+        assert_eq!(suggest("法务部", vec!["市场部"]), None);
+    }
+}

@@ -1,0 +1,91 @@
+//! Text → AST: the pest binding, spans, and [`parse`].
+//!
+//! Invariants: this module knows nothing of petgraph, calendars or execution;
+//! it never panics on any input, and no grammar rule is recursive, so the
+//! parser's stack depth does not grow with the input.
+
+pub mod ast;
+mod parser;
+mod split;
+
+pub use ast::{File, Item, Name, Spanned};
+
+use crate::diagnostics::{Code, Diagnostic, SourceId, Span};
+
+/// The largest source accepted, in bytes (32 MiB). Larger files get [`Code::LimitExceeded`].
+pub const MAX_SOURCE_LEN: usize = 32 * 1024 * 1024;
+
+/// The longest name accepted, in characters. Longer names get [`Code::LimitExceeded`].
+pub const MAX_NAME_CHARS: usize = 256;
+
+/// Parses one `.sop` source into its syntax tree.
+///
+/// Every statement is parsed, even after an error, so the diagnostics
+/// describe all syntax problems at once. Statements with errors are left out
+/// of the returned [`File`].
+///
+/// # Example
+/// ```
+/// use sopflow::diagnostics::SourceId;
+/// let (file, diagnostics) = sopflow::syntax::parse("市场部 → 研发部 within 3d", SourceId(0));
+/// assert!(diagnostics.is_empty());
+/// assert_eq!(file.items.len(), 1);
+///
+/// let (_, diagnostics) = sopflow::syntax::parse("市场部 → ", SourceId(0));
+/// assert_eq!(diagnostics[0].code.as_str(), "E001");
+/// ```
+pub fn parse(source: &str, source_id: SourceId) -> (File, Vec<Diagnostic>) {
+    if source.len() > MAX_SOURCE_LEN {
+        let diagnostic = Diagnostic::new(
+            Code::LimitExceeded,
+            format!("file is {} bytes, more than the limit of {MAX_SOURCE_LEN}", source.len()),
+            source_id,
+            Span::new(0, 0),
+            "file too large",
+        )
+        .with_help("split the process into several files, or move shared declarations into a file loaded with `use`");
+        return (File::default(), vec![diagnostic]);
+    }
+    let mut builder = parser::Builder::new(source_id);
+    let mut items = Vec::new();
+    for range in split::statements(source) {
+        let start = range.start;
+        if let Some(item) = builder.statement(&source[range], start) {
+            items.push(item);
+        }
+    }
+    let mut diagnostics = builder.diagnostics;
+    check_name_lengths(&items, source_id, &mut diagnostics);
+    (File { items }, diagnostics)
+}
+
+fn check_name_lengths(items: &[Item], source: SourceId, diagnostics: &mut Vec<Diagnostic>) {
+    let mut check = |name: &Name| {
+        let chars = name.node.chars().count();
+        if chars > MAX_NAME_CHARS {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::LimitExceeded,
+                    format!("name is {chars} characters long, more than the limit of {MAX_NAME_CHARS}"),
+                    source,
+                    name.span,
+                    "name too long",
+                )
+                .with_help("use a shorter name; put details in a `description`"),
+            );
+        }
+    };
+    for item in items {
+        match item {
+            Item::Decl(decl) => check(&decl.name),
+            Item::Step(block) => block.step.owners.iter().chain(&block.step.action).for_each(&mut check),
+            Item::Flow(flow) => flow
+                .nodes
+                .iter()
+                .flat_map(|n| &n.steps)
+                .flat_map(|s| s.owners.iter().chain(&s.action))
+                .for_each(&mut check),
+            Item::Use(_) | Item::Rework(_) => {}
+        }
+    }
+}

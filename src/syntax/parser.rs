@@ -1,0 +1,649 @@
+//! The pest binding: turns pairs into the AST and pest errors into diagnostics.
+
+use chrono::{NaiveDate, NaiveTime, Weekday};
+use pest::iterators::Pair;
+use pest::Parser as _;
+
+use super::ast::*;
+use crate::calendar::Unit;
+use crate::diagnostics::{Code, Diagnostic, SourceId, Span};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/sop.pest"]
+struct SopParser;
+
+/// Builds the AST of one statement at a time, collecting diagnostics.
+pub(crate) struct Builder {
+    pub(crate) source: SourceId,
+    /// Byte offset of the current statement in the whole source.
+    offset: usize,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+impl Builder {
+    pub(crate) fn new(source: SourceId) -> Self {
+        Builder { source, offset: 0, diagnostics: Vec::new() }
+    }
+
+    /// Parses one statement, `text`, found at `offset` in the source.
+    pub(crate) fn statement(&mut self, text: &str, offset: usize) -> Option<Item> {
+        self.offset = offset;
+        match SopParser::parse(Rule::statement, text) {
+            Ok(pairs) => pairs
+                .into_iter()
+                .find(|p| p.as_rule() != Rule::EOI)
+                .and_then(|pair| self.item(pair)),
+            Err(error) => {
+                let diagnostic = syntax_error(&error, text, offset, self.source);
+                self.diagnostics.push(diagnostic);
+                None
+            }
+        }
+    }
+
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.offset + s.start(), self.offset + s.end())
+    }
+
+    fn spanned(&self, pair: &Pair<'_, Rule>) -> Name {
+        Spanned::new(pair.as_str().to_owned(), self.span(pair))
+    }
+
+    fn error(&mut self, code: Code, message: String, span: Span, label: &str, help: &str) {
+        self.diagnostics
+            .push(Diagnostic::new(code, message, self.source, span, label).with_help(help));
+    }
+
+    fn item(&mut self, pair: Pair<'_, Rule>) -> Option<Item> {
+        let span = self.span(&pair);
+        Some(match pair.as_rule() {
+            Rule::use_stmt => {
+                let string = significant(pair).nth(1).expect("grammar: use has a string");
+                Item::Use(Spanned::new(self.string(&string), self.span(&string)))
+            }
+            Rule::department => self.decl(DeclKind::Department, pair, span),
+            Rule::role => self.decl(DeclKind::Role, pair, span),
+            Rule::calendar => self.decl(DeclKind::Calendar, pair, span),
+            Rule::ladder => self.decl(DeclKind::Ladder, pair, span),
+            Rule::process => self.decl(DeclKind::Process, pair, span),
+            Rule::step_block => {
+                let mut inner = significant(pair);
+                inner.next(); // `step`
+                let step = self.step_ref(inner.next().expect("grammar: step has a reference"));
+                let fields = inner.filter_map(|p| self.field(p)).collect();
+                Item::Step(StepBlock { step, fields, span })
+            }
+            Rule::rework_stmt => {
+                let mut inner = significant(pair);
+                inner.next(); // `rework`
+                let from = self.step_ref(inner.next().expect("grammar: rework has a source"));
+                let to = self.step_ref(inner.next().expect("grammar: rework has a target"));
+                let max = inner.next().map(|p| self.max(p));
+                Item::Rework(Rework { from, to, max, span })
+            }
+            Rule::flow => {
+                let nodes = significant(pair).map(|p| self.flow_node(p)).collect();
+                Item::Flow(Flow { nodes, span })
+            }
+            _ => return None,
+        })
+    }
+
+    fn decl(&mut self, kind: DeclKind, pair: Pair<'_, Rule>, span: Span) -> Item {
+        let mut inner = significant(pair);
+        inner.next(); // the keyword
+        let name = self.spanned(&inner.next().expect("grammar: a declaration has a name"));
+        let mut fields = Vec::new();
+        for p in inner {
+            if p.as_rule() == Rule::string {
+                // `department 研发部 "…"` and `role PMO "…"`: a description.
+                let s = self.span(&p);
+                fields.push(Spanned::new(Field::Description(self.string(&p)), s));
+            } else if let Some(field) = self.field(p) {
+                fields.push(field);
+            }
+        }
+        Item::Decl(Decl { kind, name, fields, span })
+    }
+
+    fn flow_node(&mut self, pair: Pair<'_, Rule>) -> FlowNode {
+        let span = self.span(&pair);
+        let mut inner = significant(pair);
+        let group_pair = inner.next().expect("grammar: a node has a step group");
+        let group = group_pair.clone().into_inner().any(|p| p.as_rule() == Rule::open);
+        let steps = significant(group_pair).map(|p| self.step_ref(p)).collect();
+        let mut condition = None;
+        let mut deadlines = Vec::new();
+        for p in inner {
+            if p.as_rule() == Rule::condition {
+                let s = self.span(&p);
+                let names: Vec<Name> = p
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::name)
+                    .map(|p| self.spanned(&p))
+                    .collect();
+                let c = if names.is_empty() { Condition::Otherwise } else { Condition::When(names) };
+                if condition.is_some() {
+                    self.error(
+                        Code::Duplicate,
+                        "arrow has two conditions".into(),
+                        s,
+                        "second condition",
+                        "write one `when` with the outcomes separated by `|`",
+                    );
+                } else {
+                    condition = Some(Spanned::new(c, s));
+                }
+            } else if let Some(field) = self.field(p) {
+                deadlines.push(field);
+            }
+        }
+        FlowNode { steps, group, condition, deadlines, span }
+    }
+
+    fn step_ref(&mut self, pair: Pair<'_, Rule>) -> StepRef {
+        let span = self.span(&pair);
+        let mut owners = Vec::new();
+        let mut action = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::owners => owners = names(p).map(|p| self.spanned(&p)).collect(),
+                Rule::name => action = Some(self.spanned(&p)),
+                Rule::string => action = Some(Spanned::new(self.string(&p), self.span(&p))),
+                _ => {}
+            }
+        }
+        StepRef { owners, action, span }
+    }
+
+    fn max(&mut self, pair: Pair<'_, Rule>) -> Spanned<u64> {
+        let amount = significant(pair).nth(1).expect("grammar: max has an amount");
+        let span = self.span(&amount);
+        let value = amount.as_str().parse().unwrap_or(u64::MAX);
+        Spanned::new(value, span)
+    }
+
+    fn string(&mut self, pair: &Pair<'_, Rule>) -> String {
+        let raw = pair.as_str();
+        let inner = pair.clone().into_inner().next().map(|p| p.as_str()).unwrap_or("");
+        if !raw.starts_with('"') {
+            return inner.to_owned();
+        }
+        let mut out = String::with_capacity(inner.len());
+        let mut chars = inner.chars();
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        }
+        out
+    }
+
+    fn duration(&mut self, pair: Pair<'_, Rule>) -> Spanned<Duration> {
+        let span = self.span(&pair);
+        let mut negative = false;
+        let mut amount = None;
+        let mut unit = Unit::Minute;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::sign => negative = true,
+                Rule::amount => amount = p.as_str().parse::<u64>().ok(),
+                Rule::unit => unit = unit_of(p.as_str()),
+                _ => {}
+            }
+        }
+        Spanned::new(Duration { negative, amount, unit }, span)
+    }
+
+    fn date(&mut self, pair: &Pair<'_, Rule>) -> Option<NaiveDate> {
+        let text = pair.as_str();
+        let mut parts = text.split('-').map(|p| p.parse::<u32>().ok());
+        let (y, m, d) = (parts.next().flatten(), parts.next().flatten(), parts.next().flatten());
+        let date = match (y, m, d) {
+            (Some(y), Some(m), Some(d)) => i32::try_from(y).ok().and_then(|y| NaiveDate::from_ymd_opt(y, m, d)),
+            _ => None,
+        };
+        if date.is_none() {
+            self.error(
+                Code::InvalidLiteral,
+                format!("invalid date `{text}`"),
+                self.span(pair),
+                "no such day",
+                "write a real date as YYYY-MM-DD, e.g. 2026-06-30",
+            );
+        }
+        date
+    }
+
+    /// Parses `HH:MM`; `24:00` is `Some(None)` (end of day) when `end` is true.
+    fn time(&mut self, pair: &Pair<'_, Rule>, end: bool) -> Option<Option<NaiveTime>> {
+        let text = pair.as_str().replace('：', ":");
+        let (h, m) = text.split_once(':').expect("grammar: a time has a colon");
+        let (h, m) = (h.parse::<u32>().unwrap_or(99), m.parse::<u32>().unwrap_or(99));
+        if end && h == 24 && m == 0 {
+            return Some(None);
+        }
+        match NaiveTime::from_hms_opt(h, m, 0) {
+            Some(t) => Some(Some(t)),
+            None => {
+                self.error(
+                    Code::InvalidLiteral,
+                    format!("invalid time `{}`", pair.as_str()),
+                    self.span(pair),
+                    "no such time of day",
+                    "write a time from 00:00 to 23:59 (24:00 only as a closing time)",
+                );
+                None
+            }
+        }
+    }
+
+    fn date_spans<'i>(&mut self, pairs: impl Iterator<Item = Pair<'i, Rule>>) -> Vec<Spanned<DateRange>> {
+        let mut out = Vec::new();
+        for p in pairs.filter(|p| p.as_rule() == Rule::date_span) {
+            let span = self.span(&p);
+            let dates: Vec<_> = p.into_inner().filter(|p| p.as_rule() == Rule::date).collect();
+            let first = self.date(&dates[0]);
+            let last = match dates.get(1) {
+                Some(d) => self.date(d),
+                None => first,
+            };
+            let (Some(first), Some(last)) = (first, last) else { continue };
+            if last < first {
+                self.error(
+                    Code::InvalidLiteral,
+                    format!("date range ends before it starts: {first}..{last}"),
+                    span,
+                    "empty range",
+                    "write the earlier date first",
+                );
+                continue;
+            }
+            out.push(Spanned::new(DateRange { first, last }, span));
+        }
+        out
+    }
+
+    fn field(&mut self, pair: Pair<'_, Rule>) -> Option<Spanned<Field>> {
+        // The pairs of a statement borrow its text; the AST owns everything it keeps.
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut inner = significant(pair.clone());
+        inner.next(); // the field's keyword
+        let field = match rule {
+            Rule::f_description => Field::Description(self.string(&inner.next()?)),
+            Rule::f_version => {
+                let p = inner.next()?;
+                Field::Version(if p.as_rule() == Rule::string { self.string(&p) } else { p.as_str().to_owned() })
+            }
+            Rule::f_zone => {
+                let p = inner.next()?;
+                Field::Zone(if p.as_rule() == Rule::string { self.string(&p) } else { p.as_str().to_owned() })
+            }
+            Rule::f_calendar => Field::Calendar(self.spanned(&inner.next()?)),
+            Rule::f_ladder => Field::Ladder(self.spanned(&inner.next()?)),
+            Rule::f_head => {
+                let p = inner.next()?;
+                Field::Head(if p.as_rule() == Rule::string { self.string(&p) } else { p.as_str().to_owned() })
+            }
+            Rule::f_escalate => Field::Escalate(inner.filter(|p| p.as_rule() == Rule::name).map(|p| self.spanned(&p)).collect()),
+            Rule::f_within => {
+                let mut slas = Vec::new();
+                for sla in inner.filter(|p| p.as_rule() == Rule::sla) {
+                    let mut priority = None;
+                    let mut duration = None;
+                    for p in sla.into_inner() {
+                        match p.as_rule() {
+                            Rule::name => priority = Some(self.spanned(&p)),
+                            Rule::duration => duration = Some(self.duration(p)),
+                            _ => {}
+                        }
+                    }
+                    slas.push(Sla { priority, duration: duration.expect("grammar: an SLA has a duration") });
+                }
+                Field::Within(slas)
+            }
+            Rule::f_by => {
+                let anchor_pair = inner.next()?;
+                let anchor_span = self.span(&anchor_pair);
+                let anchor = if anchor_pair.as_rule() == Rule::date {
+                    ByAnchor::Date(self.date(&anchor_pair)?)
+                } else {
+                    ByAnchor::Attribute(anchor_pair.as_str().to_owned())
+                };
+                let minus = inner.find(|p| p.as_rule() == Rule::duration).map(|p| self.duration(p));
+                Field::By { anchor: Spanned::new(anchor, anchor_span), minus }
+            }
+            Rule::f_warn => {
+                let p = inner.find(|p| matches!(p.as_rule(), Rule::percent | Rule::duration))?;
+                if p.as_rule() == Rule::percent {
+                    let negative = p.as_str().starts_with(['-', '－']);
+                    let digits = p.clone().into_inner().find(|p| p.as_rule() == Rule::amount)?;
+                    let value = digits.as_str().parse::<i64>().unwrap_or(i64::MAX);
+                    Field::Warn(Warn::Percent(if negative { -value } else { value }))
+                } else {
+                    Field::Warn(Warn::Before(self.duration(p).node))
+                }
+            }
+            Rule::f_level => {
+                let mut offset = None;
+                let mut actions = Vec::new();
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::offset => {
+                            let s = self.span(&p);
+                            let d = p.into_inner().find(|p| p.as_rule() == Rule::duration);
+                            let d = d.map(|d| self.duration(d).node);
+                            offset = Some(Spanned::new(d, s));
+                        }
+                        Rule::action => {
+                            let mut parts = p.into_inner();
+                            let verb = parts.next()?;
+                            let target = parts.next()?;
+                            let verb = if verb.as_str() == "notify" { Verb::Notify } else { Verb::Reassign };
+                            actions.push(Action { verb, target: self.spanned(&target) });
+                        }
+                        _ => {}
+                    }
+                }
+                Field::Level { offset: offset?, actions }
+            }
+            Rule::f_week => {
+                let mut days = Vec::new();
+                for span_pair in inner.filter(|p| p.as_rule() == Rule::weekday_span) {
+                    let ends: Vec<Weekday> = span_pair
+                        .into_inner()
+                        .filter(|p| p.as_rule() == Rule::weekday)
+                        .filter_map(|p| p.as_str().parse::<Weekday>().ok())
+                        .collect();
+                    let first = *ends.first()?;
+                    let last = *ends.last()?;
+                    let mut day = first;
+                    loop {
+                        if !days.contains(&day) {
+                            days.push(day);
+                        }
+                        if day == last {
+                            break;
+                        }
+                        day = day.succ();
+                    }
+                }
+                Field::Week(days)
+            }
+            Rule::f_hours => {
+                let mut ranges = Vec::new();
+                for p in inner.filter(|p| p.as_rule() == Rule::time_span) {
+                    let s = self.span(&p);
+                    let times: Vec<_> = p.into_inner().filter(|p| p.as_rule() == Rule::time).collect();
+                    let start = self.time(&times[0], false);
+                    let end = self.time(&times[1], true);
+                    if let (Some(Some(start)), Some(end)) = (start, end) {
+                        ranges.push(Spanned::new(TimeRange { start, end }, s));
+                    }
+                }
+                Field::Hours(ranges)
+            }
+            Rule::f_holiday => Field::Holiday(self.date_spans(owned(inner))),
+            Rule::f_workday => Field::Workday(self.date_spans(owned(inner))),
+            Rule::f_covers => {
+                let years: Vec<i32> = inner
+                    .filter(|p| p.as_rule() == Rule::year)
+                    .filter_map(|p| p.as_str().parse().ok())
+                    .collect();
+                let first = *years.first()?;
+                let last = *years.last()?;
+                if last < first {
+                    self.error(
+                        Code::InvalidLiteral,
+                        format!("year range ends before it starts: {first}..{last}"),
+                        span,
+                        "empty range",
+                        "write the earlier year first",
+                    );
+                    return None;
+                }
+                Field::Covers(first, last)
+            }
+            Rule::f_owner => Field::Owner(names(inner.next()?).map(|p| self.spanned(&p)).collect()),
+            Rule::f_sign => Field::Sign(if inner.next()?.as_str() == "any" { SignMode::Any } else { SignMode::All }),
+            Rule::f_deliver => Field::Deliver(
+                inner
+                    .filter(|p| matches!(p.as_rule(), Rule::title | Rule::string))
+                    .map(|p| {
+                        let s = self.span(&p);
+                        let text = if p.as_rule() == Rule::title {
+                            p.as_str().to_owned()
+                        } else {
+                            self.string(&p)
+                        };
+                        Spanned::new(text, s)
+                    })
+                    .collect(),
+            ),
+            Rule::f_accept => Field::Accept(self.string(&inner.next()?)),
+            Rule::f_outcomes => {
+                let mut multi = false;
+                let mut list = Vec::new();
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::choice_mode => multi = p.as_str() == "any",
+                        Rule::name => list.push(self.spanned(&p)),
+                        _ => {}
+                    }
+                }
+                Field::Outcomes { multi, names: list }
+            }
+            Rule::f_rework => {
+                let to = self.step_ref(inner.next()?);
+                let max = inner.next().map(|p| self.max(p));
+                Field::Rework { to, max }
+            }
+            _ => return None,
+        };
+        Some(Spanned::new(field, span))
+    }
+}
+
+/// The inner pairs that carry meaning (not punctuation).
+fn significant(pair: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
+    pair.into_inner().filter(|p| {
+        !matches!(
+            p.as_rule(),
+            Rule::arrow | Rule::colon | Rule::comma | Rule::amp | Rule::bar | Rule::open | Rule::close | Rule::minus | Rule::dash
+        )
+    })
+}
+
+fn names(pair: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
+    pair.into_inner().filter(|p| p.as_rule() == Rule::name)
+}
+
+/// Detaches an iterator of pairs from the lifetime of a borrowed pair.
+///
+/// `Pair` is cheap to clone (reference-counted); collecting lets helpers take
+/// `impl Iterator` without threading lifetimes through.
+fn owned<'i>(pairs: impl Iterator<Item = Pair<'i, Rule>>) -> std::vec::IntoIter<Pair<'i, Rule>> {
+    pairs.collect::<Vec<_>>().into_iter()
+}
+
+fn unit_of(text: &str) -> Unit {
+    match text {
+        "m" | "分钟" => Unit::Minute,
+        "h" | "小时" => Unit::Hour,
+        "d" | "天" => Unit::Day,
+        "w" | "周" => Unit::Week,
+        "wd" | "工作日" | "个工作日" => Unit::WorkingDay,
+        _ => Unit::WorkingHour,
+    }
+}
+
+/// Characters authors type by accident on a Chinese keyboard, and what to type instead.
+const LOOKALIKES: &[(char, &str)] = &[
+    ('｛', "{"),
+    ('｝', "}"),
+    ('（', "("),
+    ('）', ")"),
+    ('＂', "\""),
+    ('＞', ">"),
+    ('＜', "<"),
+    ('＋', "+"),
+    ('－', "-"),
+    ('％', "%"),
+    ('｜', "|"),
+    ('＃', "#"),
+    ('．', "."),
+    ('。', "a new line"),
+    ('＝', "="),
+    ('‘', "\""),
+    ('’', "\""),
+    ('”', "\""),
+    ('【', "{"),
+    ('】', "}"),
+];
+
+fn describe(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::name => "a name",
+        Rule::string => "a quoted string",
+        Rule::title => "a document title like 《需求文档》",
+        Rule::duration | Rule::amount | Rule::sla => "a duration like `3d` or `2wd`",
+        Rule::unit => "a unit (`m`, `h`, `d`, `w`, `wd` or `wh`)",
+        Rule::offset => "an offset like `0` or `2d`",
+        Rule::percent => "a percentage like `80%`",
+        Rule::date | Rule::date_span => "a date like `2026-06-30`",
+        Rule::time | Rule::time_span => "a time like `09:00`",
+        Rule::year => "a year like `2026`",
+        Rule::weekday | Rule::weekday_span => "a weekday (`Mon` to `Sun`)",
+        Rule::version_number => "a version like `1.2`",
+        Rule::zone_name => "a time zone like `Asia/Shanghai`",
+        Rule::arrow => "`→`",
+        Rule::colon => "`:`",
+        Rule::comma => "`,`",
+        Rule::amp => "`&`",
+        Rule::bar => "`|`",
+        Rule::open => "`{`",
+        Rule::close => "`}`",
+        Rule::minus => "`-`",
+        Rule::dash => "`-`",
+        Rule::action | Rule::action_verb => "`notify` or `reassign`",
+        Rule::target => "`owner`, `head`, `superior`, a role or a department",
+        Rule::sign_mode => "`all` or `any`",
+        Rule::choice_mode => "`any`",
+        Rule::condition | Rule::kw_when => "`when`",
+        Rule::kw_otherwise => "`otherwise`",
+        Rule::kw_within | Rule::f_within => "`within`",
+        Rule::kw_by | Rule::f_by => "`by`",
+        Rule::kw_max | Rule::max => "`max`",
+        Rule::step_ref | Rule::owners | Rule::step_group | Rule::flow_node => "a step",
+        Rule::EOI => "the end of the statement",
+        Rule::k_at => "`at`",
+        Rule::k_before => "`before`",
+        Rule::f_level => "an escalation level like `+2d notify head`",
+        Rule::f_warn | Rule::k_warn => "`warn`",
+        Rule::f_description | Rule::k_description => "`description`",
+        Rule::f_version | Rule::k_version => "`version`",
+        Rule::f_zone | Rule::k_zone => "`zone`",
+        Rule::f_calendar | Rule::kw_calendar => "`calendar`",
+        Rule::f_ladder | Rule::kw_ladder => "`ladder`",
+        Rule::f_head | Rule::k_head => "`head`",
+        Rule::f_escalate | Rule::k_escalate => "`escalate`",
+        Rule::f_week | Rule::k_week => "`week`",
+        Rule::f_hours | Rule::k_hours => "`hours`",
+        Rule::f_holiday | Rule::k_holiday => "`holiday`",
+        Rule::f_workday | Rule::k_workday => "`workday`",
+        Rule::f_covers | Rule::k_covers => "`covers`",
+        Rule::f_owner | Rule::k_owner => "`owner`",
+        Rule::f_sign | Rule::k_sign => "`sign`",
+        Rule::f_deliver | Rule::k_deliver => "`deliver`",
+        Rule::f_accept | Rule::k_accept => "`accept`",
+        Rule::f_outcomes | Rule::k_outcomes => "`outcomes`",
+        Rule::f_rework | Rule::kw_rework => "`rework`",
+        _ => return None,
+    })
+}
+
+const STATEMENT_RULES: &[Rule] = &[
+    Rule::use_stmt,
+    Rule::kw_use,
+    Rule::department,
+    Rule::kw_department,
+    Rule::role,
+    Rule::kw_role,
+    Rule::kw_process,
+    Rule::kw_step,
+];
+
+fn syntax_error(error: &pest::error::Error<Rule>, text: &str, offset: usize, source: SourceId) -> Diagnostic {
+    use pest::error::{ErrorVariant, InputLocation};
+    let pos = match error.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let pos = pos.min(text.len());
+    let found = text[pos..].chars().next();
+    let span = Span::new(offset + pos, offset + pos + found.map_or(0, char::len_utf8));
+    if let Some(c) = found {
+        if let Some((_, instead)) = LOOKALIKES.iter().find(|(l, _)| *l == c) {
+            let help = if instead.len() == 1 || instead.starts_with('"') {
+                format!("type `{instead}` (ASCII) instead of the full-width `{c}`")
+            } else {
+                format!("type {instead} instead of `{c}`")
+            };
+            return Diagnostic::new(Code::FullWidth, format!("full-width character `{c}`"), source, span, "typed with a Chinese keyboard")
+                .with_help(help);
+        }
+    }
+    let mut expected: Vec<&'static str> = Vec::new();
+    let mut statement = false;
+    if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
+        for rule in positives {
+            if STATEMENT_RULES.contains(rule) {
+                statement = true;
+            } else if let Some(words) = describe(*rule) {
+                if !expected.contains(&words) {
+                    expected.push(words);
+                }
+            }
+        }
+    }
+    if statement {
+        expected.retain(|w| !matches!(*w, "a step" | "a name"));
+        expected.insert(0, "a statement");
+    }
+    let found_words = match found {
+        None => "the end of the statement".to_owned(),
+        Some('\n' | '\r') => "the end of the line".to_owned(),
+        Some(c) => format!("`{c}`"),
+    };
+    let message = match expected.as_slice() {
+        [] => format!("unexpected {found_words}"),
+        list => format!("expected {}, found {found_words}", join_or(list)),
+    };
+    let label = match found {
+        None | Some('\n' | '\r') => "statement ends here".to_owned(),
+        Some(_) => "unexpected here".to_owned(),
+    };
+    let help = if statement {
+        "a statement is a flow like `市场部 → 研发部 within 3d`, or starts with `department`, `role`, `calendar`, `ladder`, `process`, `step`, `rework` or `use`".to_owned()
+    } else {
+        "see grammar/LANGUAGE.md for the form of each statement".to_owned()
+    };
+    Diagnostic::new(Code::Syntax, message, source, span, label).with_help(help)
+}
+
+fn join_or(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
