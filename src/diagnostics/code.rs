@@ -1,0 +1,836 @@
+//! Stable diagnostic codes.
+//!
+//! A code names one kind of problem for good: it is never reused for another
+//! meaning, so authors can search for it and tools can match on it. Codes are
+//! grouped by their tens digit: `E00x` syntax, `E01x` names, `E02x` graph
+//! shape, `E03x` time and calendar; a `W` instead of the `E` marks a warning
+//! of that group (`W020`).
+//!
+//! The table of codes below is the single source of truth: [`Code::as_str`],
+//! [`Code::title`], [`Code::all`] and [`FromStr`] are generated from it, so they
+//! cannot drift apart.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::Severity;
+
+/// The error returned when a string is not a known diagnostic code.
+///
+/// # Example
+/// ```
+/// use sopflow::diagnostics::{Code, ParseCodeError};
+///
+/// let err: ParseCodeError = "E999".parse::<Code>().unwrap_err();
+/// assert_eq!(err.input(), "E999");
+/// assert_eq!(err.to_string(), "unknown diagnostic code `E999`");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown diagnostic code `{input}`")]
+pub struct ParseCodeError {
+    input: String,
+}
+
+impl ParseCodeError {
+    /// The string that was not a known code.
+    pub fn input(&self) -> &str {
+        &self.input
+    }
+}
+
+/// Defines [`Code`] and its lookup tables from one list of
+/// `Variant = "CODE", "title";` entries.
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $name:ident = $code:literal, $title:literal; )+) => {
+        /// A stable diagnostic code such as `E020`.
+        ///
+        /// Codes starting with `E` are errors and codes starting with `W` are
+        /// warnings (see [`Code::severity`]). A code serializes as its string,
+        /// e.g. `"E020"`, and [`Display`](fmt::Display) prints the same string.
+        ///
+        /// Each variant documents **What** the problem is, **Why** it matters,
+        /// an **Example** of `.sop` text that triggers it, and how to **Fix** it.
+        ///
+        /// # Example
+        /// ```
+        /// use sopflow::diagnostics::{Code, Severity};
+        ///
+        /// let code: Code = "E020".parse().unwrap();
+        /// assert_eq!(code, Code::Cycle);
+        /// assert_eq!(code.to_string(), "E020");
+        /// assert_eq!(code.title(), "flow contains a cycle");
+        /// assert_eq!(Code::LadderOrder.severity(), Severity::Warning);
+        /// assert!("E999".parse::<Code>().is_err());
+        /// ```
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Code {
+            $( $(#[$doc])* $name, )+
+        }
+
+        impl Code {
+            /// Every code, in declaration order.
+            const ALL: &'static [Code] = &[ $( Code::$name, )+ ];
+
+            /// The code as written in output and documentation, e.g. `"E020"`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( Code::$name => $code, )+
+                }
+            }
+
+            /// A short lowercase summary of the problem, e.g. `"flow contains a cycle"`.
+            pub fn title(self) -> &'static str {
+                match self {
+                    $( Code::$name => $title, )+
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// `E001`: syntax error.
+    ///
+    /// # What
+    /// The text does not follow the `.sop` grammar. The message says in words
+    /// what was expected at the caret, e.g. "expected a step name or `{`".
+    ///
+    /// # Why
+    /// A statement that cannot be parsed has no meaning; sopflow skips it and
+    /// goes on with the next statement so that you see every problem at once.
+    ///
+    /// # Example
+    /// ```text
+    /// 市场部 → → 研发部 within 3d
+    /// ```
+    ///
+    /// # Fix
+    /// Write what the message asks for at the caret; here, remove one arrow.
+    Syntax = "E001", "syntax error";
+
+    /// `E002`: full-width or look-alike character.
+    ///
+    /// # What
+    /// A full-width or look-alike character stands where the grammar needs an
+    /// ASCII one, e.g. the full-width brace `｛` instead of `{`.
+    ///
+    /// # Why
+    /// Chinese input methods produce such characters easily and they look
+    /// almost the same on screen; sopflow names the character instead of
+    /// reporting a puzzling syntax error.
+    ///
+    /// # Example
+    /// ```text
+    /// step 研发部:评估 ｛
+    ///   within 3wd
+    /// ｝
+    /// ```
+    ///
+    /// # Fix
+    /// Replace the character with the ASCII one the help line names
+    /// (`｛` → `{`, `｝` → `}`), or switch the input method to half-width.
+    FullWidth = "E002", "full-width character";
+
+    /// `E003`: invalid date, time, number or percent literal.
+    ///
+    /// # What
+    /// A literal has the right shape but no valid value: a date that does not
+    /// exist, a time of day past `23:59`, a number too large to store, or a
+    /// percentage above 100.
+    ///
+    /// # Why
+    /// Deadlines and calendars are computed from these values; a wrong one
+    /// would silently move a deadline.
+    ///
+    /// # Example
+    /// ```text
+    /// calendar 工厂 {
+    ///   holiday 2026-02-30
+    ///   hours 09:00-25:00
+    /// }
+    /// ladder 标准 { warn at 150% }
+    /// ```
+    ///
+    /// # Fix
+    /// Correct the value: use a real date (`2026-02-28`), a time from `00:00`
+    /// to `23:59`, and a percentage from 1 to 99.
+    InvalidLiteral = "E003", "invalid literal";
+
+    /// `E004`: input exceeds a documented limit.
+    ///
+    /// # What
+    /// The input is larger than sopflow accepts: the file size, the number of
+    /// lines, or the length of a name is over its documented limit.
+    ///
+    /// # Why
+    /// Limits keep parsing fast and memory bounded even on hostile or
+    /// accidentally generated input.
+    ///
+    /// # Example
+    /// ```text
+    /// department 研发部研发部研发部研发部…(a name thousands of characters long)
+    /// ```
+    ///
+    /// # Fix
+    /// Shorten the name, or split the file into several files joined with
+    /// `use "file.sop"`.
+    LimitExceeded = "E004", "input exceeds a limit";
+
+    /// `E010`: unknown department.
+    ///
+    /// # What
+    /// A step or field names a department that no `department` statement
+    /// declares, in this file or in any file it `use`s.
+    ///
+    /// # Why
+    /// Every step must be owned by a known department so that its work, its
+    /// head and its escalation path are defined; a typo would otherwise create
+    /// a department nobody belongs to.
+    ///
+    /// # Example
+    /// ```text
+    /// department 市场部
+    /// 市场部 → 法务部 within 2d
+    /// ```
+    ///
+    /// # Fix
+    /// Correct the spelling, or declare the department: `department 法务部`.
+    UnknownDepartment = "E010", "unknown department";
+
+    /// `E011`: unknown role or escalation target.
+    ///
+    /// # What
+    /// An `escalate` chain, a `reassign` or `notify` action, or a step names a
+    /// role that no `role` statement declares and that is not a department.
+    ///
+    /// # Why
+    /// An escalation that goes to nobody is worse than none: the overdue step
+    /// would look handled when it is not.
+    ///
+    /// # Example
+    /// ```text
+    /// department 研发部 escalate 分管副总 → PMO
+    /// ```
+    ///
+    /// # Fix
+    /// Declare the roles, e.g. `role PMO "项目管理办公室"` and
+    /// `role 分管副总`, or correct the name.
+    UnknownRole = "E011", "unknown role";
+
+    /// `E012`: unknown step.
+    ///
+    /// # What
+    /// A `rework` statement or field names a step that does not appear in the
+    /// flow.
+    ///
+    /// # Why
+    /// Rework sends work back to an earlier step; if that step does not exist
+    /// the instance would have nowhere to go.
+    ///
+    /// # Example
+    /// ```text
+    /// 市场部:提交需求 → 研发部:评估
+    /// rework 研发部:评估 → 市场部:提交申请
+    /// ```
+    ///
+    /// # Fix
+    /// Use the exact name of a step in the flow (`市场部:提交需求`).
+    UnknownStep = "E012", "unknown step";
+
+    /// `E013`: unknown calendar.
+    ///
+    /// # What
+    /// A `calendar` field names a calendar that no `calendar` block defines.
+    ///
+    /// # Why
+    /// Working days (`wd`) and working hours (`wh`) are counted on a calendar;
+    /// without it no deadline can be computed.
+    ///
+    /// # Example
+    /// ```text
+    /// process 新产品上市 { calendar 工厂 }
+    /// ```
+    ///
+    /// # Fix
+    /// Define it, e.g. `calendar 工厂 { zone Asia/Shanghai }`, or correct the
+    /// name.
+    UnknownCalendar = "E013", "unknown calendar";
+
+    /// `E014`: unknown ladder.
+    ///
+    /// # What
+    /// A `ladder` field names an escalation ladder that no `ladder` block
+    /// defines.
+    ///
+    /// # Why
+    /// The ladder says who is warned and when a step runs late; a missing one
+    /// means overdue work is never escalated.
+    ///
+    /// # Example
+    /// ```text
+    /// step 研发部:评估 { ladder 紧急 }
+    /// ```
+    ///
+    /// # Fix
+    /// Define it, e.g. `ladder 紧急 { warn at 80% }`, or correct the name.
+    UnknownLadder = "E014", "unknown ladder";
+
+    /// `E015`: defined twice.
+    ///
+    /// # What
+    /// A department, role, calendar, ladder, step block, process header,
+    /// header field or priority is defined more than once.
+    ///
+    /// # Why
+    /// sopflow cannot tell which of the two definitions you mean, and merging
+    /// them silently could change deadlines or owners.
+    ///
+    /// # Example
+    /// ```text
+    /// department 市场部 head 李经理
+    /// department 市场部 head 王经理
+    /// ```
+    ///
+    /// # Fix
+    /// Keep one definition and delete or rename the other; the secondary label
+    /// points at the first one.
+    Duplicate = "E015", "defined twice";
+
+    /// `E016`: step with no owner department.
+    ///
+    /// # What
+    /// A step has no department that owns it, for example because its name
+    /// refers to a role such as `PMO`, and roles own no steps.
+    ///
+    /// # Why
+    /// Cross-department work stalls when nobody is responsible; every step
+    /// needs a department that does it and whose head is escalated to.
+    ///
+    /// # Example
+    /// ```text
+    /// role PMO "项目管理办公室"
+    /// PMO → 研发部 within 1d
+    /// ```
+    ///
+    /// # Fix
+    /// Name the department that does the work (`市场部:立项 → 研发部`), or
+    /// give the step an `owner` field.
+    NoOwner = "E016", "step has no owner department";
+
+    /// `E017`: a used file cannot be read.
+    ///
+    /// # What
+    /// A `use "file.sop"` statement names a file that does not exist or cannot
+    /// be read.
+    ///
+    /// # Why
+    /// The departments, roles and calendars it defines would be missing, which
+    /// would cause many confusing follow-up errors.
+    ///
+    /// # Example
+    /// ```text
+    /// use "org.sop"
+    /// ```
+    ///
+    /// # Fix
+    /// Correct the path (it is relative to the file containing the `use`), or
+    /// create the file.
+    UseUnreadable = "E017", "cannot read used file";
+
+    /// `E018`: files `use` each other in a cycle.
+    ///
+    /// # What
+    /// Following `use` statements from file to file leads back to a file that
+    /// is already being loaded; the message names every file on the cycle.
+    ///
+    /// # Why
+    /// A cycle of `use` has no order in which the definitions could be read.
+    ///
+    /// # Example
+    /// ```text
+    /// // a.sop
+    /// use "b.sop"
+    /// // b.sop
+    /// use "a.sop"
+    /// ```
+    ///
+    /// # Fix
+    /// Move the shared definitions into a third file that both `use`, and
+    /// remove one of the `use` statements.
+    UseCycle = "E018", "files use each other in a cycle";
+
+    /// `E020`: the flow contains a cycle.
+    ///
+    /// # What
+    /// Following the arrows of the flow leads back to a step already visited.
+    /// The labels name every step on the cycle, in order.
+    ///
+    /// # Why
+    /// A flow must be a directed acyclic graph so that every instance can
+    /// finish; going back is expressed with `rework`, which has a limit.
+    ///
+    /// # Example
+    /// ```text
+    /// 市场部 → 财务部 within 2d
+    /// 财务部 → 市场部 within 1d
+    /// ```
+    ///
+    /// # Fix
+    /// Remove one of the arrows on the cycle; to send work back for
+    /// correction, write `rework 财务部 → 市场部 max 2` instead.
+    Cycle = "E020", "flow contains a cycle";
+
+    /// `E021`: unreachable step.
+    ///
+    /// # What
+    /// A step cannot be reached from the start step, which is the first step
+    /// of the flow.
+    ///
+    /// # Why
+    /// An unreachable step is never activated, so its work would never be
+    /// done; usually an arrow is missing.
+    ///
+    /// # Example
+    /// ```text
+    /// 市场部 → 研发部 within 3d
+    /// 法务部 → 财务部 within 2d
+    /// ```
+    ///
+    /// # Fix
+    /// Add the missing arrow (`研发部 → 法务部`), or move the unrelated steps
+    /// into a process of their own.
+    Unreachable = "E021", "unreachable step";
+
+    /// `E022`: incomplete choice.
+    ///
+    /// # What
+    /// A step with `outcomes` has conditional arrows (`when`) that do not
+    /// cover every outcome, and no `otherwise` arrow.
+    ///
+    /// # Why
+    /// When the missing outcome happens the instance would have nowhere to go
+    /// and would hang.
+    ///
+    /// # Example
+    /// ```text
+    /// step 法务部:审核 { outcomes 通过 | 驳回 | 补充材料 }
+    /// 法务部:审核 → 市场部:发布 when 通过
+    /// 法务部:审核 → 研发部:修改 when 驳回
+    /// ```
+    ///
+    /// # Fix
+    /// Add an arrow for each missing outcome (`when 补充材料`), or one
+    /// `otherwise` arrow.
+    IncompleteChoice = "E022", "choice does not cover every outcome";
+
+    /// `E023`: conditional and unconditional arrows mixed.
+    ///
+    /// # What
+    /// A step has both conditional (`when`) and unconditional outgoing arrows.
+    ///
+    /// # Why
+    /// It is unclear whether the unconditional arrow is taken in every case or
+    /// only when no condition holds.
+    ///
+    /// # Example
+    /// ```text
+    /// 法务部:审核 → 市场部:发布 when 通过
+    /// 法务部:审核 → 财务部:归档
+    /// ```
+    ///
+    /// # Fix
+    /// Give every arrow a `when` condition, use `otherwise` for the default
+    /// case, or move the unconditional work after the choice joins again.
+    MixedEdges = "E023", "conditional and unconditional arrows mixed";
+
+    /// `E024`: rework target is not upstream.
+    ///
+    /// # What
+    /// A `rework` (退回) sends work to a step that is not upstream of the
+    /// sender: it does not come before the sender on any path of the flow.
+    ///
+    /// # Why
+    /// Rework means returning work to someone who already handled it; sending
+    /// it forward or sideways would skip or duplicate steps.
+    ///
+    /// # Example
+    /// ```text
+    /// 市场部:提交需求 → 研发部:评估 → 财务部:预算
+    /// rework 研发部:评估 → 财务部:预算
+    /// ```
+    ///
+    /// # Fix
+    /// Send the rework to an earlier step (`rework 研发部:评估 → 市场部:提交需求`),
+    /// or use an ordinary arrow for forward work.
+    ReworkNotUpstream = "E024", "rework target is not upstream";
+
+    /// `E025`: unknown outcome.
+    ///
+    /// # What
+    /// A `when` condition names an outcome that is not among the outcomes the
+    /// step declares with `outcomes`.
+    ///
+    /// # Why
+    /// The step can never report that outcome, so the arrow would never be
+    /// taken; usually it is a typo.
+    ///
+    /// # Example
+    /// ```text
+    /// step 法务部:审核 { outcomes 通过 | 驳回 }
+    /// 法务部:审核 → 市场部:发布 when 同意
+    /// ```
+    ///
+    /// # Fix
+    /// Use one of the declared outcomes (`when 通过`), or add the outcome to
+    /// the `outcomes` field.
+    UnknownOutcome = "E025", "unknown outcome";
+
+    /// `E026`: outcome handled twice.
+    ///
+    /// # What
+    /// The same outcome, or `otherwise`, appears on two arrows leaving the same
+    /// choice.
+    ///
+    /// # Why
+    /// sopflow could not tell which of the two arrows to follow.
+    ///
+    /// # Example
+    /// ```text
+    /// 法务部:审核 → 市场部:发布 when 通过
+    /// 法务部:审核 → 财务部:归档 when 通过
+    /// ```
+    ///
+    /// # Fix
+    /// Keep one arrow per outcome; to start both steps, write one arrow to a
+    /// group: `法务部:审核 → {市场部:发布, 财务部:归档} when 通过`.
+    DuplicateOutcome = "E026", "outcome handled twice";
+
+    /// `E027`: rework limit is zero.
+    ///
+    /// # What
+    /// A rework limit `max N` is `max 0`.
+    ///
+    /// # Why
+    /// A rework that may happen zero times can never happen, which is almost
+    /// certainly not what was meant.
+    ///
+    /// # Example
+    /// ```text
+    /// rework 研发部:评估 → 市场部:提交需求 max 0
+    /// ```
+    ///
+    /// # Fix
+    /// Use a positive limit (`max 2`), or delete the rework statement.
+    ReworkLimit = "E027", "rework limit is zero";
+
+    /// `W020`: join fed by an exclusive choice.
+    ///
+    /// # What
+    /// A join `{B, C} → D` waits for steps that lie on different branches of an
+    /// exclusive choice, so they can never all finish.
+    ///
+    /// # Why
+    /// Only one branch of an exclusive choice runs, so the join would wait
+    /// forever and `D` would never start.
+    ///
+    /// # Example
+    /// ```text
+    /// step 法务部:审核 { outcomes one 通过 | 驳回 }
+    /// 法务部:审核 → 市场部:发布 when 通过
+    /// 法务部:审核 → 研发部:修改 when 驳回
+    /// {市场部:发布, 研发部:修改} → 财务部:归档
+    /// ```
+    ///
+    /// # Fix
+    /// Give each branch its own arrow to `D` (`市场部:发布 → 财务部:归档` and
+    /// `研发部:修改 → 财务部:归档`), or declare `outcomes any` if several
+    /// outcomes may hold at once.
+    ExclusiveJoin = "W020", "join can never complete";
+
+    /// `W021`: flow statements in a used file are ignored.
+    ///
+    /// # What
+    /// A file loaded through `use` contains flow statements (arrows or
+    /// `rework`).
+    ///
+    /// # Why
+    /// `use` imports definitions only (departments, roles, calendars,
+    /// ladders); a flow belongs to the file that defines the process, so these
+    /// statements have no effect.
+    ///
+    /// # Example
+    /// ```text
+    /// // org.sop, loaded with `use "org.sop"`
+    /// department 市场部
+    /// 市场部 → 研发部 within 3d
+    /// ```
+    ///
+    /// # Fix
+    /// Move the flow into the file that defines the process, or delete it.
+    IgnoredFlow = "W021", "flow in used file is ignored";
+
+    /// `E030`: duration is not positive.
+    ///
+    /// # What
+    /// A duration is zero or negative, e.g. `within 0d` or `within -2h`.
+    ///
+    /// # Why
+    /// A step with no time at all is overdue the moment it starts.
+    ///
+    /// # Example
+    /// ```text
+    /// 市场部 → 研发部 within 0d
+    /// ```
+    ///
+    /// # Fix
+    /// Give a positive duration (`within 3d`), or remove the deadline.
+    NonPositiveDuration = "E030", "duration is not positive";
+
+    /// `E031`: duration too large.
+    ///
+    /// # What
+    /// A duration is longer than 100 years, or too large to compute with.
+    ///
+    /// # Why
+    /// Such deadlines are typing mistakes, and computing them could overflow.
+    ///
+    /// # Example
+    /// ```text
+    /// 市场部 → 研发部 within 99999w
+    /// ```
+    ///
+    /// # Fix
+    /// Correct the amount or the unit (`within 9w`).
+    DurationOverflow = "E031", "duration too large";
+
+    /// `E032`: working-time unit without a calendar.
+    ///
+    /// # What
+    /// A duration in working days (`wd`, 工作日) or working hours (`wh`,
+    /// 工作小时) is used where no calendar is in scope.
+    ///
+    /// # Why
+    /// Working time depends on business hours, weekends and holidays, which
+    /// only a calendar defines.
+    ///
+    /// # Example
+    /// ```text
+    /// process 新产品上市
+    /// 市场部 → 研发部 within 3wd
+    /// ```
+    ///
+    /// # Fix
+    /// Add `calendar NAME` to the process header, or use elapsed time
+    /// (`within 3d`).
+    NoCalendar = "E032", "working-time unit without a calendar";
+
+    /// `E033`: warning at or after the deadline.
+    ///
+    /// # What
+    /// A `warn` is set at or after the deadline: `warn at` 100 % or more, or
+    /// `warn … before` with an offset as long as the window or longer.
+    ///
+    /// # Why
+    /// A warning is meant to come before the deadline, while there is still
+    /// time to act.
+    ///
+    /// # Example
+    /// ```text
+    /// step 研发部:评估 {
+    ///   within 2d
+    ///   warn 2d before
+    /// }
+    /// ```
+    ///
+    /// # Fix
+    /// Warn earlier in the window (`warn at 80%`, `warn 1d before`).
+    WarnAfterDeadline = "E033", "warning at or after the deadline";
+
+    /// `E034`: unknown time zone.
+    ///
+    /// # What
+    /// A `zone` field names a time zone that is not in the IANA time zone
+    /// database.
+    ///
+    /// # Why
+    /// Deadlines are instants; without the right zone they would be off by
+    /// hours.
+    ///
+    /// # Example
+    /// ```text
+    /// calendar 工厂 { zone Asia/Beijing }
+    /// ```
+    ///
+    /// # Fix
+    /// Use an IANA name such as `Asia/Shanghai` or `Asia/Hong_Kong`.
+    UnknownTimeZone = "E034", "unknown time zone";
+
+    /// `E035`: invalid business hours.
+    ///
+    /// # What
+    /// A range of business `hours` ends at or before its start, or two ranges
+    /// overlap.
+    ///
+    /// # Why
+    /// Working time is counted inside these ranges; empty or overlapping
+    /// ranges would count time wrongly.
+    ///
+    /// # Example
+    /// ```text
+    /// calendar 工厂 { hours 18:00-09:00 }
+    /// calendar 总部 { hours 09:00-12:00, 11:00-18:00 }
+    /// ```
+    ///
+    /// # Fix
+    /// Write each range from its start to a later end, in order and without
+    /// overlap: `hours 09:00-12:00, 13:00-18:00`.
+    InvalidHours = "E035", "invalid business hours";
+
+    /// `E036`: date is both a holiday and a make-up workday.
+    ///
+    /// # What
+    /// A date is listed both under `holiday` and under `workday` (调休) in the
+    /// same calendar.
+    ///
+    /// # Why
+    /// The calendar must say whether people work that day; it cannot be both.
+    ///
+    /// # Example
+    /// ```text
+    /// calendar 工厂 {
+    ///   holiday 2026-02-15..2026-02-23 "春节"
+    ///   workday 2026-02-15
+    /// }
+    /// ```
+    ///
+    /// # Fix
+    /// Remove the date from one of the two lists; check the official 调休
+    /// schedule for the year.
+    HolidayWorkday = "E036", "date is both holiday and workday";
+
+    /// `E037`: step with two deadlines.
+    ///
+    /// # What
+    /// A step has both a relative deadline (`within`) and an absolute one
+    /// (`by`).
+    ///
+    /// # Why
+    /// Only one deadline can drive warnings and escalation; with two it is
+    /// unclear which one applies.
+    ///
+    /// # Example
+    /// ```text
+    /// step 市场部:发布 {
+    ///   within 3wd
+    ///   by 2026-06-30
+    /// }
+    /// ```
+    ///
+    /// # Fix
+    /// Keep the deadline that matters and delete the other.
+    TwoDeadlines = "E037", "step has two deadlines";
+
+    /// `W030`: escalation levels out of order.
+    ///
+    /// # What
+    /// The levels of an escalation ladder are not in ascending order of their
+    /// offset after the deadline.
+    ///
+    /// # Why
+    /// Levels fire in time order whatever their order in the file, so a
+    /// ladder written out of order probably does not escalate as intended.
+    ///
+    /// # Example
+    /// ```text
+    /// ladder 标准 {
+    ///   +2d notify head
+    ///   +1d notify owner
+    /// }
+    /// ```
+    ///
+    /// # Fix
+    /// Write the levels from the earliest to the latest offset.
+    LadderOrder = "W030", "escalation levels out of order";
+}
+
+impl Code {
+    /// Every code, in declaration order (grouped as in the documentation).
+    pub fn all() -> &'static [Code] {
+        Self::ALL
+    }
+
+    /// The severity of diagnostics with this code: `W` codes are warnings,
+    /// all others errors.
+    pub fn severity(self) -> Severity {
+        if self.as_str().starts_with('W') {
+            Severity::Warning
+        } else {
+            Severity::Error
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    /// Prints the code, e.g. `E020`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Code {
+    type Err = ParseCodeError;
+
+    /// Parses a code such as `E020`; the letter may also be lowercase (`e020`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|code| code.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| ParseCodeError {
+                input: s.to_owned(),
+            })
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_well_formed() {
+        for code in Code::all() {
+            let s = code.as_str();
+            assert_eq!(s.len(), 4, "{s}");
+            assert!(s.starts_with('E') || s.starts_with('W'), "{s}");
+            assert!(s[1..].bytes().all(|b| b.is_ascii_digit()), "{s}");
+            let title = code.title();
+            assert!(!title.is_empty() && !title.ends_with('.'), "{s}: {title}");
+            assert_eq!(title, title.to_lowercase(), "{s}: title must be lowercase");
+        }
+    }
+
+    #[test]
+    fn serde_uses_the_string_code() {
+        let json = serde_json::to_string(&Code::Cycle).expect("a code serializes");
+        assert_eq!(json, r#""E020""#);
+        let back: Code = serde_json::from_str(&json).expect("a code deserializes");
+        assert_eq!(back, Code::Cycle);
+        assert!(serde_json::from_str::<Code>(r#""E999""#).is_err());
+    }
+}
