@@ -1,1 +1,5 @@
-fn main() -> std::process::ExitCode { sopflow::cli::run() }
+//! The `sopflow` command; all of it lives in [`sopflow::cli`].
+
+fn main() -> std::process::ExitCode {
+    sopflow::cli::run()
+}

@@ -1,1 +1,271 @@
-pub fn run() -> std::process::ExitCode { std::process::ExitCode::SUCCESS }
+//! The `sopflow` command line: the only module that prints or exits.
+//!
+//! The CLI is a thin shell over the public API: it parses arguments with
+//! clap, finds files, hands each one to [`Loader`](crate::Loader) with an
+//! [`FsResolver`](crate::load::FsResolver), and writes what the library
+//! renders. It decides nothing about `.sop` files itself.
+//!
+//! [`run`] is the whole program (`src/bin/sopflow.rs` calls it);
+//! [`run_with`] runs it on given arguments and writers, for tests and for
+//! hosts that embed the command. Nothing else in the crate depends on this
+//! module, and it is compiled only with the `cli` feature, so the library
+//! itself never depends on clap or anstream.
+//!
+//! # Exit status
+//! [`ExitStatus`]: 0 when there are no errors (warnings are allowed), 1 when
+//! at least one file has an error diagnostic, 2 for usage errors and for
+//! files that cannot be read.
+
+mod check;
+mod walk;
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use self::check::CheckArgs;
+
+/// How a run of `sopflow` ended; converts into the process [`ExitCode`].
+///
+/// The codes follow ruff and most linters: `Success` is 0, `Failure` is 1
+/// and `Error` is 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExitStatus {
+    /// Everything was checked and nothing is an error (warnings are allowed). Exit code 0.
+    Success,
+    /// Everything was checked and at least one file has an error diagnostic. Exit code 1.
+    Failure,
+    /// The command line was wrong, or a file or directory could not be read. Exit code 2.
+    Error,
+}
+
+impl ExitStatus {
+    /// The numeric exit code: 0, 1 or 2.
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Error => 2,
+        }
+    }
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> ExitCode {
+        ExitCode::from(status.code())
+    }
+}
+
+/// Runs `sopflow` with the process's arguments, standard output and standard error.
+///
+/// `--color auto` colours output that goes to a terminal (and honours
+/// `NO_COLOR`, `CLICOLOR` and `CLICOLOR_FORCE`); the `COLUMNS` environment
+/// variable, when set, is the width that diagnostics are fitted to.
+pub fn run() -> ExitCode {
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    let terminal = Terminal {
+        out_color: anstream::AutoStream::choice(&stdout) != anstream::ColorChoice::Never,
+        err_color: anstream::AutoStream::choice(&stderr) != anstream::ColorChoice::Never,
+        width: std::env::var("COLUMNS")
+            .ok()
+            .and_then(|columns| columns.trim().parse().ok())
+            .filter(|&columns: &usize| columns > 0)
+            .unwrap_or(DEFAULT_WIDTH),
+    };
+    // Colour is decided before rendering (see `Terminal`), so the streams pass
+    // escape codes through; on old Windows consoles anstream translates them.
+    let mut out = anstream::AutoStream::always(stdout.lock());
+    let mut err = anstream::AutoStream::always(stderr.lock());
+    run_in(std::env::args_os(), &mut out, &mut err, terminal).into()
+}
+
+/// Runs `sopflow` with `args` (the first is the program name, as in
+/// [`std::env::args_os`]), writing to `out` and `err` instead of the standard
+/// streams.
+///
+/// Neither writer is a terminal, so `--color auto` means no colour, and
+/// diagnostics are fitted to 140 columns. Help and `--version` go to `out`;
+/// usage errors go to `err` and end with [`ExitStatus::Error`].
+///
+/// # Example
+/// ```
+/// use sopflow::cli::{run_with, ExitStatus};
+///
+/// let (mut out, mut err) = (Vec::new(), Vec::new());
+/// let status = run_with(["sopflow", "check"], &mut out, &mut err);
+/// assert_eq!(status, ExitStatus::Error); // no PATH given
+/// assert!(String::from_utf8(err).unwrap().contains("PATH"));
+/// ```
+pub fn run_with<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> ExitStatus
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    run_in(args, out, err, Terminal::NONE)
+}
+
+/// The width diagnostics are fitted to when the terminal's is unknown (rustc's default).
+const DEFAULT_WIDTH: usize = 140;
+
+/// What `--color auto` means for each stream, and how wide diagnostics may be.
+#[derive(Debug, Clone, Copy)]
+struct Terminal {
+    /// Whether standard output takes colour.
+    out_color: bool,
+    /// Whether standard error takes colour.
+    err_color: bool,
+    /// The width that diagnostics are fitted to.
+    width: usize,
+}
+
+impl Terminal {
+    /// Writers that are not terminals.
+    const NONE: Terminal = Terminal {
+        out_color: false,
+        err_color: false,
+        width: DEFAULT_WIDTH,
+    };
+}
+
+/// Parses `args` and runs the command they name.
+fn run_in<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write, terminal: Terminal) -> ExitStatus
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => return clap_exit(&e, out, err, terminal),
+    };
+    let color = |auto: bool| match cli.color {
+        ColorChoice::Auto => auto,
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+    };
+    let terminal = Terminal {
+        out_color: color(terminal.out_color),
+        err_color: color(terminal.err_color),
+        width: terminal.width,
+    };
+    let result = match &cli.command {
+        Command::Check(args) => check::run(args, out, err, terminal),
+    };
+    result.unwrap_or_else(|e| {
+        // Standard output is gone (a closed pipe, a full disk); say so if
+        // standard error is still there, quietly for `sopflow check … | head`.
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            let _ = writeln!(err, "error: cannot write output: {e}");
+        }
+        ExitStatus::Error
+    })
+}
+
+/// Prints clap's help, version or usage error to the stream clap asks for.
+fn clap_exit(
+    e: &clap::Error,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    terminal: Terminal,
+) -> ExitStatus {
+    let color = if e.use_stderr() {
+        terminal.err_color
+    } else {
+        terminal.out_color
+    };
+    let text = e.render();
+    let text = if color {
+        text.ansi().to_string()
+    } else {
+        text.to_string()
+    };
+    // A failing stream cannot report its own failure; the exit status still tells.
+    let _ = if e.use_stderr() {
+        err.write_all(text.as_bytes())
+    } else {
+        out.write_all(text.as_bytes())
+    };
+    if e.exit_code() == 0 {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Error
+    }
+}
+
+/// Examples shown at the end of `sopflow --help`.
+const EXAMPLES: &str = "\
+Examples:
+  sopflow check flows/                   Check every .sop file under flows/
+  sopflow check 新产品上市.sop org.sop   Check two files
+  sopflow check --format github .        Annotate a pull request in GitHub Actions
+  sopflow check --format json flows/     Print all diagnostics as one JSON array";
+
+/// Cross-department standard operating procedures as deadline-checked workflows.
+#[derive(Debug, Parser)]
+#[command(name = "sopflow", version, about, after_help = EXAMPLES)]
+struct Cli {
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
+    color: ColorChoice,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The subcommands. `due` and `simulate` will join `check` once the executor exists.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check .sop files for errors and warnings.
+    #[command(after_help = check::AFTER_HELP)]
+    Check(CheckArgs),
+}
+
+/// The values of `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    /// Colour output that goes to a terminal.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn help_and_version_go_to_out_and_succeed() {
+        for flag in ["--help", "--version"] {
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            assert_eq!(
+                run_with(["sopflow", flag], &mut out, &mut err),
+                ExitStatus::Success
+            );
+            assert!(!out.is_empty() && err.is_empty(), "{flag}");
+        }
+    }
+
+    #[test]
+    fn no_subcommand_is_a_usage_error() {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        assert_eq!(run_with(["sopflow"], &mut out, &mut err), ExitStatus::Error);
+        assert!(out.is_empty() && !err.is_empty());
+    }
+
+    #[test]
+    fn exit_codes() {
+        assert_eq!(ExitStatus::Success.code(), 0);
+        assert_eq!(ExitStatus::Failure.code(), 1);
+        assert_eq!(ExitStatus::Error.code(), 2);
+    }
+}
