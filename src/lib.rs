@@ -38,8 +38,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+// pest_derive without its `std` feature (which would add a stack-depth check to every
+// rule call; the grammar is not recursive) generates code that names `alloc`.
+extern crate alloc;
+
 pub mod calendar;
 pub mod diagnostics;
+pub mod exec;
 pub mod load;
 pub mod model;
 pub mod syntax;

@@ -99,3 +99,40 @@ impl fmt::Display for BusinessDuration {
         write!(f, "{}{}", self.amount, self.unit.suffix())
     }
 }
+
+/// Why a duration such as `3wd` could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid duration `{input}`: write an amount and a unit, e.g. `3d`, `2wd` or `8wh` (units: m, h, d, w, wd, wh)")]
+pub struct ParseDurationError {
+    input: String,
+}
+
+impl std::str::FromStr for BusinessDuration {
+    type Err = ParseDurationError;
+
+    /// Reads a duration as written in `.sop` files: `3d`, `2wd`, `8wh`, and the
+    /// Chinese units `3天`, `2工作日`, `8工作小时`.
+    ///
+    /// ```
+    /// use sopflow::calendar::{BusinessDuration, Unit};
+    /// assert_eq!("3wd".parse(), Ok(BusinessDuration::new(3, Unit::WorkingDay)));
+    /// assert_eq!("2工作日".parse(), Ok(BusinessDuration::new(2, Unit::WorkingDay)));
+    /// assert!("3 days".parse::<BusinessDuration>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let error = || ParseDurationError { input: s.to_owned() };
+        let text = s.trim();
+        let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+        let amount: u32 = text[..digits].parse().map_err(|_| error())?;
+        let unit = match text[digits..].trim_start() {
+            "分钟" => Unit::Minute,
+            "小时" => Unit::Hour,
+            "天" => Unit::Day,
+            "周" => Unit::Week,
+            "工作日" | "个工作日" => Unit::WorkingDay,
+            "工作小时" => Unit::WorkingHour,
+            other => Unit::from_suffix(other).ok_or_else(error)?,
+        };
+        Ok(BusinessDuration::new(amount, unit))
+    }
+}

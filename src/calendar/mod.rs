@@ -64,7 +64,7 @@ mod cn;
 mod data;
 mod duration;
 
-pub use duration::{BusinessDuration, Unit};
+pub use duration::{BusinessDuration, ParseDurationError, Unit};
 
 use std::ops::RangeInclusive;
 

@@ -17,6 +17,7 @@
 //! files that cannot be read.
 
 mod check;
+mod due;
 mod walk;
 
 use std::ffi::OsString;
@@ -152,6 +153,7 @@ where
     };
     let result = match &cli.command {
         Command::Check(args) => check::run(args, out, err, terminal),
+        Command::Due(args) => due::run(args, out, err),
     };
     result.unwrap_or_else(|e| {
         // Standard output is gone (a closed pipe, a full disk); say so if
@@ -214,12 +216,15 @@ struct Cli {
     command: Command,
 }
 
-/// The subcommands. `due` and `simulate` will join `check` once the executor exists.
+/// The subcommands.
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Check .sop files for errors and warnings.
     #[command(after_help = check::AFTER_HELP)]
     Check(CheckArgs),
+    /// Print the deadline of a duration started at an instant, on a business calendar.
+    #[command(after_help = due::AFTER_HELP)]
+    Due(due::DueArgs),
 }
 
 /// The values of `--color`.

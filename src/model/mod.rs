@@ -9,6 +9,7 @@
 mod checks;
 pub(crate) mod lower;
 mod lower_calendar;
+mod fingerprint;
 mod serialize;
 
 pub(crate) use lower::lower;

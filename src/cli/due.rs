@@ -1,0 +1,114 @@
+//! `sopflow due`: the calendar arithmetic on its own, for authors and scripts.
+
+use std::io::{self, Write};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use clap::Args;
+
+use super::ExitStatus;
+use crate::calendar::{BusinessCalendar, BusinessDuration};
+use crate::diagnostics::RenderOptions;
+use crate::load::{FsResolver, Loader};
+
+/// Shown at the end of `sopflow due --help`.
+pub(super) const AFTER_HELP: &str = "\
+Prints the deadline as RFC 3339 with the calendar's UTC offset.
+
+Exit status:
+  0  the deadline was printed
+  1  the deadline cannot be computed (e.g. it falls outside the years the calendar covers)
+  2  usage error, or a calendar file that cannot be read or has errors
+
+Examples:
+  sopflow due --calendar cn --from 2026-09-30T10:00:00+08:00 --within 3wd
+  sopflow due --calendar examples/org.sop --from 2026-05-08T17:00:00+08:00 --within 8wh
+  sopflow due --calendar examples/org.sop#公司 --from 2026-05-08T17:00:00+08:00 --within 2d";
+
+/// The arguments of `sopflow due`.
+#[derive(Debug, Args)]
+pub(super) struct DueArgs {
+    /// The calendar: `cn` (built in), or a .sop file that declares calendars
+    /// (its first calendar, or the one named after `#`: `org.sop#公司`).
+    #[arg(long, value_name = "NAME|FILE")]
+    calendar: String,
+
+    /// When the step becomes active, as RFC 3339 (e.g. 2026-09-30T10:00:00+08:00).
+    #[arg(long, value_name = "RFC3339")]
+    from: String,
+
+    /// The duration: an amount and a unit (m, h, d, w, wd, wh), e.g. 3wd.
+    #[arg(long, value_name = "DURATION")]
+    within: String,
+}
+
+/// Computes and prints one deadline.
+///
+/// # Errors
+/// Only when writing to `out` or `err` fails.
+pub(super) fn run(args: &DueArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<ExitStatus> {
+    let from = match DateTime::parse_from_rfc3339(&args.from) {
+        Ok(t) => t.with_timezone(&Utc),
+        Err(e) => {
+            writeln!(err, "error: invalid --from `{}`: {e}; write RFC 3339, e.g. 2026-09-30T10:00:00+08:00", args.from)?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let duration: BusinessDuration = match args.within.parse() {
+        Ok(d) => d,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let calendar = match calendar(&args.calendar, err)? {
+        Some(c) => c,
+        None => return Ok(ExitStatus::Error),
+    };
+    match calendar.resolve(from, duration) {
+        Ok(due) => {
+            let local = due.with_timezone(&calendar.zone());
+            writeln!(out, "{}", local.to_rfc3339_opts(SecondsFormat::AutoSi, true))?;
+            Ok(ExitStatus::Success)
+        }
+        Err(e) => {
+            writeln!(err, "error: cannot compute the deadline: {e}")?;
+            Ok(ExitStatus::Failure)
+        }
+    }
+}
+
+/// Finds the calendar named by `--calendar`; reports why not on `err`.
+pub(super) fn calendar(spec: &str, err: &mut dyn Write) -> io::Result<Option<BusinessCalendar>> {
+    if spec == "cn" {
+        return Ok(Some(BusinessCalendar::cn()));
+    }
+    let (path, name) = match spec.rsplit_once('#') {
+        Some((path, name)) => (path, Some(name)),
+        None => (spec, None),
+    };
+    let checked = match Loader::new(FsResolver).check(path) {
+        Ok(c) => c,
+        Err(e) => {
+            writeln!(err, "error: {e}; --calendar takes `cn` or a .sop file that declares a calendar")?;
+            return Ok(None);
+        }
+    };
+    let Some(definition) = checked.definition else {
+        write!(err, "{}", checked.diagnostics.render(&RenderOptions::default()))?;
+        writeln!(err, "error: `{path}` has errors")?;
+        return Ok(None);
+    };
+    let found = match name {
+        Some(n) if n == "cn" => Some(BusinessCalendar::cn()),
+        Some(n) => definition.calendars().iter().find(|c| c.name() == n).cloned(),
+        None => definition.calendars().first().cloned(),
+    };
+    if found.is_none() {
+        let names: Vec<&str> = definition.calendars().iter().map(BusinessCalendar::name).collect();
+        match name {
+            Some(n) => writeln!(err, "error: `{path}` declares no calendar `{n}` (it declares: {})", if names.is_empty() { "none".to_owned() } else { names.join(", ") })?,
+            None => writeln!(err, "error: `{path}` declares no calendar")?,
+        }
+    }
+    Ok(found)
+}

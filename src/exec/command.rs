@@ -1,0 +1,149 @@
+//! [`Command`]: what hosts ask of an instance.
+
+use serde::{Deserialize, Serialize};
+
+/// A request to change an instance, as hosts send it (serde, `type` tag in
+/// snake case: `complete`, `send_back`, `pause`, `resume`, `delegate`, `skip`,
+/// `cancel`).
+///
+/// Every command carries an `id`; a repeated id changes nothing and is
+/// answered like the first time (see [`Instance::handle`](super::Instance::handle)).
+/// Steps are named by key (`研发部:评估`). Actors are department names (the
+/// owners of steps), role names (escalation targets such as `PMO`), or any
+/// name a step was delegated or reassigned to.
+///
+/// # Example
+/// ```
+/// use sopflow::exec::Command;
+/// let json = r#"{"type":"complete","id":"c1","step":"研发部:评估","actor":"研发部"}"#;
+/// let command: Command = serde_json::from_str(json).unwrap();
+/// assert_eq!(command, Command::complete("c1", "研发部:评估", "研发部"));
+/// assert!(serde_json::from_str::<Command>(r#"{"type":"finish"}"#).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Command {
+    /// The actor completes (or, for a 会签 step, signs) the step.
+    Complete {
+        /// The command id.
+        id: String,
+        /// The step key.
+        step: String,
+        /// Who completes it.
+        actor: String,
+        /// The deliverables handed over; every declared one is required.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        deliverables: Vec<String>,
+        /// The chosen outcome(s) of a choice step (several only for `outcomes any`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        outcomes: Vec<String>,
+    },
+    /// The actor sends work back (退回) from `from` to the upstream step `to`.
+    SendBack {
+        /// The command id.
+        id: String,
+        /// The active step sending back.
+        from: String,
+        /// The upstream step that gets the work again.
+        to: String,
+        /// Who sends it back.
+        actor: String,
+        /// Why.
+        reason: String,
+    },
+    /// Stops a step's SLA clock (e.g. waiting for the customer).
+    Pause {
+        /// The command id.
+        id: String,
+        /// The step key.
+        step: String,
+        /// Who pauses.
+        actor: String,
+        /// Why.
+        #[serde(default)]
+        reason: String,
+    },
+    /// Restarts a paused step's SLA clock; its deadline moves by the paused time.
+    Resume {
+        /// The command id.
+        id: String,
+        /// The step key.
+        step: String,
+        /// Who resumes.
+        actor: String,
+    },
+    /// The actor hands the step to `to`, who may then act for the actor.
+    Delegate {
+        /// The command id.
+        id: String,
+        /// The step key.
+        step: String,
+        /// Who delegates.
+        actor: String,
+        /// The delegate.
+        to: String,
+    },
+    /// An escalation target of the step (or of the process) skips it.
+    Skip {
+        /// The command id.
+        id: String,
+        /// The step key.
+        step: String,
+        /// Who skips.
+        actor: String,
+        /// Why.
+        reason: String,
+    },
+    /// Cancels the whole instance.
+    Cancel {
+        /// The command id.
+        id: String,
+        /// Who cancels.
+        actor: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Command {
+    /// The command id.
+    ///
+    /// # Example
+    /// ```
+    /// let c = sopflow::exec::Command::complete("c7", "市场部", "市场部");
+    /// assert_eq!(c.id(), "c7");
+    /// ```
+    pub fn id(&self) -> &str {
+        match self {
+            Command::Complete { id, .. }
+            | Command::SendBack { id, .. }
+            | Command::Pause { id, .. }
+            | Command::Resume { id, .. }
+            | Command::Delegate { id, .. }
+            | Command::Skip { id, .. }
+            | Command::Cancel { id, .. } => id,
+        }
+    }
+
+    /// A [`Command::Complete`] without deliverables or outcomes.
+    ///
+    /// # Example
+    /// ```
+    /// use sopflow::exec::Command;
+    /// let c = Command::complete("c1", "研发部:评估", "研发部");
+    /// assert!(matches!(c, Command::Complete { ref outcomes, .. } if outcomes.is_empty()));
+    /// ```
+    pub fn complete(
+        id: impl Into<String>,
+        step: impl Into<String>,
+        actor: impl Into<String>,
+    ) -> Self {
+        Command::Complete {
+            id: id.into(),
+            step: step.into(),
+            actor: actor.into(),
+            deliverables: Vec::new(),
+            outcomes: Vec::new(),
+        }
+    }
+}

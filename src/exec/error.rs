@@ -1,0 +1,131 @@
+//! [`ExecError`]: why a command, a start or a replay was refused.
+
+use crate::calendar::CalendarError;
+
+/// Why the executor refused a start, a command or a replay. A refused call
+/// changes nothing.
+///
+/// # Example
+/// ```
+/// use sopflow::exec::{Attributes, Command, ExecError, Instance};
+/// let def = sopflow::parse("市场部 → 研发部 within 3d", "a.sop").unwrap();
+/// let now = "2026-03-02T01:00:00Z".parse().unwrap();
+/// let (mut instance, _) = Instance::start(&def, "i-1", Attributes::new(), now).unwrap();
+/// let err = instance
+///     .handle(&def, Command::complete("c1", "市场部", "财务部"), now)
+///     .unwrap_err();
+/// assert!(matches!(err, ExecError::NotAuthorized { ref allowed, .. } if allowed == &["市场部"]));
+/// assert_eq!(err.to_string(), "`财务部` may not act on step `市场部`; allowed: 市场部");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExecError {
+    /// The instance was started from (or is replayed against) another definition.
+    #[error("the instance belongs to definition {expected}, not {found}")]
+    DefinitionMismatch {
+        /// The fingerprint the instance recorded (16 hex digits).
+        expected: String,
+        /// The fingerprint of the definition passed in.
+        found: String,
+    },
+    /// The process has no steps.
+    #[error("the process has no steps")]
+    EmptyProcess,
+    /// No step has this key.
+    #[error("unknown step `{0}`")]
+    UnknownStep(String),
+    /// The step is not in a state that allows the command.
+    #[error("step `{step}` is {status}, not {expected}")]
+    WrongState {
+        /// The step.
+        step: String,
+        /// Its current status (`pending`, `active`, `paused`, `done`, `skipped`).
+        status: &'static str,
+        /// The status the command needs.
+        expected: &'static str,
+    },
+    /// The actor may not act on this step.
+    #[error("`{actor}` may not act on step `{step}`; allowed: {}", allowed.join(", "))]
+    NotAuthorized {
+        /// The step.
+        step: String,
+        /// Who tried.
+        actor: String,
+        /// Who may (empty when nobody may, e.g. a skip without escalation targets).
+        allowed: Vec<String>,
+    },
+    /// An owner of a 会签 step completed it twice.
+    #[error("`{actor}` has already signed step `{step}`")]
+    AlreadySigned {
+        /// The step.
+        step: String,
+        /// The owner.
+        actor: String,
+    },
+    /// The instance needs an attribute it was not given (a `by` date or the priority).
+    #[error("missing attribute `{0}`")]
+    MissingAttribute(String),
+    /// An attribute has a value the SOP cannot use.
+    #[error("attribute `{name}` has invalid value `{value}`: {reason}")]
+    InvalidAttribute {
+        /// The attribute.
+        name: String,
+        /// Its value.
+        value: String,
+        /// What was expected.
+        reason: &'static str,
+    },
+    /// A choice step completed without an outcome, with several for a single choice,
+    /// or an outcome given to a step that is not a choice.
+    #[error("step `{step}`: {reason}")]
+    BadOutcome {
+        /// The step.
+        step: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The step declares deliverables the completion did not hand over.
+    #[error("step `{step}` is missing deliverables: {}", missing.join(", "))]
+    MissingDeliverables {
+        /// The step.
+        step: String,
+        /// The missing deliverables.
+        missing: Vec<String>,
+    },
+    /// The SOP has no `rework` from this step to that one.
+    #[error("step `{from}` may not send work back to `{to}`")]
+    ReworkNotAllowed {
+        /// The step sending back.
+        from: String,
+        /// The target.
+        to: String,
+    },
+    /// The rework permission is used up.
+    #[error("step `{from}` has already sent work back to `{to}` {max} times (the maximum)")]
+    ReworkLimit {
+        /// The step sending back.
+        from: String,
+        /// The target.
+        to: String,
+        /// The allowed count.
+        max: u32,
+    },
+    /// The instance has completed or was cancelled.
+    #[error("the instance is {0}")]
+    Finished(&'static str),
+    /// A deadline needs a business calendar but the process names none.
+    #[error("a `wd`/`wh` duration needs a process calendar")]
+    NoCalendar,
+    /// A deadline needs an arithmetic the executor does not offer (e.g. `by D - 8wh`).
+    #[error("unsupported deadline: {0}")]
+    Unsupported(&'static str),
+    /// A deadline is more than 68 years after the instance started.
+    #[error("a deadline is too far from the instance start")]
+    Overflow,
+    /// Calendar arithmetic failed (e.g. a date beyond the calendar's holiday data).
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+    /// The events given to [`replay`](super::replay) do not form a valid history.
+    #[error("cannot replay: {0}")]
+    Replay(String),
+}

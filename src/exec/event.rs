@@ -1,0 +1,217 @@
+//! [`Event`]: what happened to an instance, as a stable JSON shape.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::Attributes;
+
+/// One thing that happened to an instance, at instant `at`.
+///
+/// Serialized as one flat JSON object: `at` (RFC 3339, UTC), `type` (the
+/// [`EventKind`] in snake case), the kind's fields, and `command` (the id of
+/// the command that caused it; absent for events of [`start`] and [`tick`]).
+/// Durations (`late_by`, `overdue_by`, `paused_for`) are whole seconds.
+///
+/// [`start`]: super::Instance::start
+/// [`tick`]: super::Instance::tick
+///
+/// # Example
+/// ```
+/// use sopflow::exec::{Event, EventKind};
+/// let event = Event {
+///     at: "2026-03-02T01:00:00Z".parse().unwrap(),
+///     command: None,
+///     kind: EventKind::InstanceCompleted { on_time: true },
+/// };
+/// let json = serde_json::to_string(&event).unwrap();
+/// assert_eq!(json, r#"{"at":"2026-03-02T01:00:00Z","type":"instance_completed","on_time":true}"#);
+/// assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), event);
+/// assert!(serde_json::from_str::<Event>(r#"{"type":"instance_completed"}"#).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// The instant the event is about: a command's `now`, or the instant a
+    /// warning or escalation was due (not the later instant of the tick).
+    pub at: DateTime<Utc>,
+    /// The id of the command that caused the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// Why a step was skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SkipReason {
+    /// A choice took other arrows, and every arrow into the step is dead.
+    BranchNotTaken,
+    /// An escalation target skipped it with a [`Command::Skip`](super::Command::Skip).
+    By {
+        /// Who skipped it.
+        actor: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// What happened. `step` fields hold step keys (`研发部:评估`); a `step` that
+/// is `None` (absent in JSON) means the whole-process deadline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The instance started; the first event of every history.
+    InstanceStarted {
+        /// The instance id.
+        instance: String,
+        /// The process name.
+        process: String,
+        /// The definition fingerprint, 16 hex digits.
+        fingerprint: String,
+        /// The attributes it was started with.
+        attributes: Attributes,
+        /// The whole-process deadline, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<DateTime<Utc>>,
+        /// The whole-process warning instant, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        warn_at: Option<DateTime<Utc>>,
+    },
+    /// A step became active.
+    StepActivated {
+        /// The step.
+        step: String,
+        /// Its owner departments.
+        owners: Vec<String>,
+        /// Its deadline (computed once, now).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<DateTime<Utc>>,
+        /// Its warning instant (预警).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        warn_at: Option<DateTime<Utc>>,
+    },
+    /// One owner of a 会签 step signed; others still have to.
+    StepSigned {
+        /// The step.
+        step: String,
+        /// Who acted.
+        by: String,
+        /// The owner signed for (`by` itself, or the owner `by` is a delegate of).
+        owner: String,
+    },
+    /// The step's warning instant passed (预警).
+    WarningRaised {
+        /// The step, or `None` for the process.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<String>,
+        /// The deadline warned about.
+        due: DateTime<Utc>,
+    },
+    /// The deadline passed without completion.
+    DeadlineMissed {
+        /// The step, or `None` for the process.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<String>,
+        /// The deadline.
+        due: DateTime<Utc>,
+    },
+    /// An escalation level fired.
+    Escalated {
+        /// The step, or `None` for the process.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<String>,
+        /// The level, from 1, in ladder order.
+        level: u32,
+        /// Who is notified (resolved names, deduplicated, in action order).
+        recipients: Vec<String>,
+        /// Who the step was handed to (转交), for a `reassign` level.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reassigned_to: Option<String>,
+        /// Seconds past the deadline.
+        overdue_by: i64,
+    },
+    /// A step's SLA clock stopped.
+    StepPaused {
+        /// The step.
+        step: String,
+        /// Who paused it.
+        by: String,
+        /// Why.
+        reason: String,
+    },
+    /// A step's SLA clock restarted; its deadline moved.
+    StepResumed {
+        /// The step.
+        step: String,
+        /// Who resumed it.
+        by: String,
+        /// Seconds paused, on the deadline's clock (working seconds for `wd`/`wh`).
+        paused_for: i64,
+        /// The new deadline.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<DateTime<Utc>>,
+        /// The new warning instant (unchanged once the warning fired).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        warn_at: Option<DateTime<Utc>>,
+    },
+    /// A step was delegated.
+    StepReassigned {
+        /// The step.
+        step: String,
+        /// Who delegated it.
+        by: String,
+        /// The delegate.
+        to: String,
+    },
+    /// A step completed.
+    StepCompleted {
+        /// The step.
+        step: String,
+        /// Who completed it (for 会签, the last signer).
+        by: String,
+        /// The chosen outcomes of a choice step.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        outcomes: Vec<String>,
+        /// The deliverables handed over.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        deliverables: Vec<String>,
+        /// Whether it completed after its deadline.
+        late: bool,
+        /// Seconds after the deadline, when late.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        late_by: Option<i64>,
+    },
+    /// A step will not run.
+    StepSkipped {
+        /// The step.
+        step: String,
+        /// Why.
+        reason: SkipReason,
+    },
+    /// Work went back upstream; `to` and every started step downstream of it were reset.
+    SentBack {
+        /// The step that sent it back.
+        from: String,
+        /// The step that gets it again.
+        to: String,
+        /// How often `from` has now sent back to `to`.
+        count: u32,
+        /// Who sent it back.
+        by: String,
+        /// Why.
+        reason: String,
+    },
+    /// Every step is done or skipped.
+    InstanceCompleted {
+        /// No step completed late and the process deadline (if any) was kept.
+        on_time: bool,
+    },
+    /// The instance was cancelled.
+    InstanceCancelled {
+        /// Who cancelled it.
+        by: String,
+        /// Why.
+        reason: String,
+    },
+}
