@@ -224,6 +224,43 @@ pub struct BusinessCalendar {
     workdays: Vec<NaiveDate>,
     /// Inclusive range of years with known holiday data; `None` = unbounded.
     covers: Option<(i32, i32)>,
+    /// The zone's UTC offset when it is the same on every local date of
+    /// `first..=last` (the covered years): conversions there skip the tz
+    /// database. Derived from `zone` and `covers`, so equality ignores nothing.
+    fixed: Option<FixedSpan>,
+}
+
+/// Days from 0001-01-01 (day 1 of the common era, as chrono counts) to 1970-01-01.
+const UNIX_EPOCH_DAYS_FROM_CE: i64 = 719_163;
+
+/// A range of local dates on which a zone has one UTC offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FixedSpan {
+    first: NaiveDate,
+    last: NaiveDate,
+    offset: chrono::FixedOffset,
+}
+
+impl FixedSpan {
+    /// Samples the zone's offset twice a day from the day before `first` to
+    /// the day after `last`. DST and other offset changes last far longer than
+    /// twelve hours, so one offset at every sample means one offset throughout.
+    fn find(zone: Tz, covers: Option<(i32, i32)>) -> Option<FixedSpan> {
+        let (from, to) = covers?;
+        let first = NaiveDate::from_ymd_opt(from, 1, 1)?;
+        let last = NaiveDate::from_ymd_opt(to, 12, 31)?;
+        let start = first.pred_opt()?.and_time(NaiveTime::MIN);
+        let end = last.succ_opt()?.succ_opt()?.and_time(NaiveTime::MIN);
+        let offset = zone.offset_from_utc_datetime(&start).fix();
+        let mut at = start;
+        while at <= end {
+            if zone.offset_from_utc_datetime(&at).fix() != offset {
+                return None;
+            }
+            at += TimeDelta::hours(12);
+        }
+        Some(FixedSpan { first, last, offset })
+    }
 }
 
 /// Collects the parts of a [`BusinessCalendar`]; [`CalendarBuilder::build`]
@@ -437,6 +474,7 @@ impl CalendarBuilder {
         }
 
         Ok(BusinessCalendar {
+            fixed: FixedSpan::find(self.zone, self.covers),
             name: self.name,
             zone: self.zone,
             week: self.week,
@@ -847,12 +885,30 @@ impl BusinessCalendar {
 
     /// The civil date of `at` in the calendar's zone.
     fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
+        if let Some(fixed) = self.fixed {
+            let local = at.timestamp() + i64::from(fixed.offset.local_minus_utc());
+            let days = local.div_euclid(i64::from(DAY_SECONDS)) + UNIX_EPOCH_DAYS_FROM_CE;
+            if let Some(date) = i32::try_from(days).ok().and_then(NaiveDate::from_num_days_from_ce_opt) {
+                if (fixed.first..=fixed.last).contains(&date) {
+                    return date;
+                }
+            }
+        }
         at.with_timezone(&self.zone).date_naive()
     }
 
     /// The instant of the local civil time `seconds` after midnight of `date`
     /// (`DAY_SECONDS` is 24:00, the next midnight).
     fn at_local(&self, date: NaiveDate, seconds: u32) -> Result<DateTime<Utc>, CalendarError> {
+        if let Some(fixed) = self.fixed {
+            if (fixed.first..=fixed.last).contains(&date) {
+                // Plain arithmetic on seconds: this is the executor's hot path.
+                let days = i64::from(date.num_days_from_ce()) - UNIX_EPOCH_DAYS_FROM_CE;
+                let local = days * i64::from(DAY_SECONDS) + i64::from(seconds);
+                let utc = local - i64::from(fixed.offset.local_minus_utc());
+                return DateTime::from_timestamp(utc, 0).ok_or(CalendarError::Overflow);
+            }
+        }
         if !(MIN_YEAR..=MAX_YEAR).contains(&date.year()) {
             return Err(CalendarError::Overflow);
         }
@@ -866,6 +922,11 @@ impl BusinessCalendar {
     /// Converts local civil time to an instant: the earlier instant of an
     /// ambiguous time, the end of the gap for a time that does not exist.
     fn local_to_utc(&self, local: NaiveDateTime) -> DateTime<Utc> {
+        if let Some(fixed) = self.fixed {
+            if (fixed.first..=fixed.last).contains(&local.date()) {
+                return Utc.from_utc_datetime(&(local - fixed.offset));
+            }
+        }
         match self.zone.from_local_datetime(&local).earliest() {
             Some(at) => at.with_timezone(&Utc),
             None => self.after_gap(local),
@@ -1034,6 +1095,27 @@ impl TryFrom<CalendarRepr> for BusinessCalendar {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// The fixed-offset fast path agrees with the tz database on every day it covers.
+    #[test]
+    fn fixed_offset_fast_path_matches_the_zone() {
+        let cn = BusinessCalendar::cn();
+        assert!(cn.fixed.is_some(), "Asia/Shanghai has one offset in 2024-2026");
+        let mut day = NaiveDate::from_ymd_opt(2023, 12, 30).unwrap();
+        while day <= NaiveDate::from_ymd_opt(2027, 1, 2).unwrap() {
+            for seconds in [0, 1, 9 * 3600, 12 * 3600 + 30 * 60, 86_399, DAY_SECONDS] {
+                let local = day.and_time(NaiveTime::MIN) + TimeDelta::seconds(i64::from(seconds));
+                let expected = cn.zone.from_local_datetime(&local).earliest().unwrap().with_timezone(&Utc);
+                assert_eq!(cn.at_local(day, seconds).unwrap(), expected, "{day} +{seconds}s");
+                assert_eq!(cn.local_date(expected), expected.with_timezone(&cn.zone).date_naive());
+            }
+            day = day.succ_opt().unwrap();
+        }
+        let berlin = BusinessCalendar::builder("b", chrono_tz::Europe::Berlin).covers(2026, 2026).build().unwrap();
+        assert!(berlin.fixed.is_none(), "Berlin changes offset twice a year");
+    }
+
     use super::*;
 
     #[test]

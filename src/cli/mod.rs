@@ -18,6 +18,7 @@
 
 mod check;
 mod due;
+mod simulate;
 mod walk;
 
 use std::ffi::OsString;
@@ -154,6 +155,7 @@ where
     let result = match &cli.command {
         Command::Check(args) => check::run(args, out, err, terminal),
         Command::Due(args) => due::run(args, out, err),
+        Command::Simulate(args) => simulate::run(args, out, err),
     };
     result.unwrap_or_else(|e| {
         // Standard output is gone (a closed pipe, a full disk); say so if
@@ -225,6 +227,9 @@ enum Command {
     /// Print the deadline of a duration started at an instant, on a business calendar.
     #[command(after_help = due::AFTER_HELP)]
     Due(due::DueArgs),
+    /// Run one instance of a process on a virtual clock and print its events as JSON lines.
+    #[command(after_help = simulate::AFTER_HELP)]
+    Simulate(simulate::SimulateArgs),
 }
 
 /// The values of `--color`.

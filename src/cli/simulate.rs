@@ -1,0 +1,229 @@
+//! `sopflow simulate`: run one instance on a virtual clock and print its events.
+//!
+//! The simulation starts an instance at `--start`, then moves a virtual clock
+//! forward: to the next scripted command or to the instance's next wakeup,
+//! whichever comes first, applying the command or ticking there. It stops
+//! when the script is done and nothing more is scheduled, or at `--until`.
+//! No real time passes and the system clock is never read.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use clap::Args;
+use serde::Deserialize;
+
+use super::ExitStatus;
+use crate::diagnostics::RenderOptions;
+use crate::exec::{Attributes, Command, Event, Instance, Prepared};
+use crate::load::{FsResolver, Loader};
+
+/// Shown at the end of `sopflow simulate --help`.
+pub(super) const AFTER_HELP: &str = "\
+Script format: one JSON object per line, a command with the instant it is issued:
+  {\"at\":\"2026-03-02T10:00:00+08:00\",\"type\":\"complete\",\"id\":\"c1\",\"step\":\"市场部:提交需求\",\"actor\":\"市场部\"}
+Command types: complete (step, actor, deliverables?, outcomes?), send_back (from, to, actor,
+reason), pause (step, actor, reason?), resume (step, actor), delegate (step, actor, to),
+skip (step, actor, reason), cancel (actor, reason). Blank lines and lines starting with # are ignored.
+
+Output: every event as one JSON line on stdout; a failed command is reported on stderr and the
+simulation goes on.
+
+Exit status:
+  0  the simulation ran and every command succeeded
+  1  a command failed, or the instance could not start (e.g. a missing attribute)
+  2  usage error, an unreadable or invalid file or script
+
+Example:
+  sopflow simulate examples/新产品上市.sop --start 2026-03-02T09:00:00+08:00 \\
+      --attr 上市日=2026-06-30 --script script.jsonl --until 2026-04-30T00:00:00+08:00";
+
+/// The arguments of `sopflow simulate`.
+#[derive(Debug, Args)]
+pub(super) struct SimulateArgs {
+    /// The .sop file of the process.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+
+    /// When the instance starts, as RFC 3339.
+    #[arg(long, value_name = "RFC3339")]
+    start: String,
+
+    /// An instance attribute: `priority=P1` or a date such as `上市日=2026-06-30`.
+    #[arg(long = "attr", value_name = "KEY=VALUE")]
+    attrs: Vec<String>,
+
+    /// Commands to apply, one JSON object per line (see below).
+    #[arg(long, value_name = "COMMANDS.jsonl")]
+    script: Option<PathBuf>,
+
+    /// Stop the virtual clock here (default: when nothing more is scheduled).
+    #[arg(long, value_name = "RFC3339")]
+    until: Option<String>,
+}
+
+/// One line of a script.
+#[derive(Debug, Deserialize)]
+struct Scripted {
+    at: DateTime<Utc>,
+    #[serde(flatten)]
+    command: Command,
+}
+
+fn instant(flag: &str, text: &str, err: &mut dyn Write) -> io::Result<Option<DateTime<Utc>>> {
+    match DateTime::parse_from_rfc3339(text) {
+        Ok(t) => Ok(Some(t.with_timezone(&Utc))),
+        Err(e) => {
+            writeln!(err, "error: invalid {flag} `{text}`: {e}; write RFC 3339, e.g. 2026-03-02T09:00:00+08:00")?;
+            Ok(None)
+        }
+    }
+}
+
+/// Reads the script: `(line number, command)` in the order of their instants
+/// (lines with the same instant keep their order).
+fn script(path: &PathBuf, err: &mut dyn Write) -> io::Result<Option<Vec<(usize, Scripted)>>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            writeln!(err, "error: cannot read `{}`: {e}", path.display())?;
+            return Ok(None);
+        }
+    };
+    let mut lines = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match serde_json::from_str::<Scripted>(line) {
+            Ok(s) => lines.push((n + 1, s)),
+            Err(e) => {
+                writeln!(err, "error: {}:{}: {e}", path.display(), n + 1)?;
+                return Ok(None);
+            }
+        }
+    }
+    lines.sort_by_key(|(_, s)| s.at);
+    Ok(Some(lines))
+}
+
+fn print(out: &mut dyn Write, events: &[Event]) -> io::Result<()> {
+    for event in events {
+        let line = serde_json::to_string(event).map_err(io::Error::other)?;
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// Runs the simulation.
+///
+/// # Errors
+/// Only when writing to `out` or `err` fails.
+pub(super) fn run(args: &SimulateArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<ExitStatus> {
+    let Some(start) = instant("--start", &args.start, err)? else {
+        return Ok(ExitStatus::Error);
+    };
+    let until = match &args.until {
+        Some(text) => match instant("--until", text, err)? {
+            Some(t) => Some(t),
+            None => return Ok(ExitStatus::Error),
+        },
+        None => None,
+    };
+    let mut pairs = Vec::new();
+    for attr in &args.attrs {
+        match attr.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => pairs.push((k.trim().to_owned(), v.trim().to_owned())),
+            _ => {
+                writeln!(err, "error: invalid --attr `{attr}`: write KEY=VALUE, e.g. priority=P1 or 上市日=2026-06-30")?;
+                return Ok(ExitStatus::Error);
+            }
+        }
+    }
+    let attributes = match Attributes::from_pairs(pairs) {
+        Ok(a) => a,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let commands = match &args.script {
+        Some(path) => match script(path, err)? {
+            Some(c) => c,
+            None => return Ok(ExitStatus::Error),
+        },
+        None => Vec::new(),
+    };
+    let name = args.file.to_string_lossy();
+    let checked = match Loader::new(FsResolver).check(&name) {
+        Ok(c) => c,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let Some(definition) = checked.definition else {
+        write!(err, "{}", checked.diagnostics.render(&RenderOptions::default()))?;
+        writeln!(err, "error: `{name}` has errors")?;
+        return Ok(ExitStatus::Error);
+    };
+    let prepared = Prepared::new(&definition);
+    let instance_id = args.file.file_stem().map_or_else(|| "instance".into(), |s| s.to_string_lossy()).into_owned();
+    let (mut instance, events) = match Instance::start(&prepared, instance_id, attributes, start) {
+        Ok(started) => started,
+        Err(e) => {
+            writeln!(err, "error: cannot start the instance: {e}")?;
+            return Ok(ExitStatus::Failure);
+        }
+    };
+    print(out, &events)?;
+    let mut status = ExitStatus::Success;
+    let mut pending = commands.into_iter().peekable();
+    loop {
+        let next_command = pending.peek().map(|(_, s)| s.at);
+        let wake = instance.next_wakeup();
+        let within = |t: DateTime<Utc>| until.is_none_or(|u| t <= u);
+        match (wake, next_command) {
+            (Some(w), c) if c.is_none_or(|c| w <= c) && within(w) => {
+                match instance.tick(&prepared, w) {
+                    Ok(events) => print(out, &events)?,
+                    Err(e) => {
+                        writeln!(err, "error: tick at {w}: {e}")?;
+                        return Ok(ExitStatus::Failure);
+                    }
+                }
+                // A tick at the wakeup fires what was due, so the wakeup moves on;
+                // if it did not, stop rather than loop.
+                if instance.next_wakeup() == Some(w) {
+                    writeln!(err, "error: the instance did not advance past {w}")?;
+                    return Ok(ExitStatus::Failure);
+                }
+            }
+            (_, Some(c)) if within(c) => {
+                let (line, scripted) = pending.next().expect("peeked");
+                match instance.handle(&prepared, scripted.command, c) {
+                    Ok(events) => print(out, &events)?,
+                    Err(e) => {
+                        writeln!(err, "error: script line {line}: {e}")?;
+                        status = ExitStatus::Failure;
+                    }
+                }
+            }
+            _ => break,
+        }
+    }
+    if let Some(u) = until {
+        match instance.tick(&prepared, u) {
+            Ok(events) => print(out, &events)?,
+            Err(e) => {
+                writeln!(err, "error: tick at {u}: {e}")?;
+                return Ok(ExitStatus::Failure);
+            }
+        }
+    }
+    if let Some((line, _)) = pending.next() {
+        writeln!(err, "note: commands from script line {line} on come after --until and were not applied")?;
+    }
+    Ok(status)
+}
