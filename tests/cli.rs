@@ -346,7 +346,7 @@ fn missing_arguments_are_usage_errors() {
         &[],
         &["check"],
         &["check", "--format", "xml", "a.sop"],
-        &["due"], // not a command yet
+        &["due"], // --calendar, --from and --within are required
     ];
     for args in cases {
         let run = dir.sopflow(args);
