@@ -65,8 +65,14 @@ impl Resolver for FsResolver {
     }
 
     fn read(&self, name: &str) -> Result<String, LoadError> {
-        let bytes = std::fs::read(name).map_err(|source| LoadError::Io { name: name.to_owned(), source })?;
-        String::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 { name: name.to_owned(), offset: e.utf8_error().valid_up_to() })
+        let bytes = std::fs::read(name).map_err(|source| LoadError::Io {
+            name: name.to_owned(),
+            source,
+        })?;
+        String::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 {
+            name: name.to_owned(),
+            offset: e.utf8_error().valid_up_to(),
+        })
     }
 }
 
@@ -76,7 +82,9 @@ fn normalize(path: &Path) -> PathBuf {
     for c in path.components() {
         match c {
             Component::CurDir => {}
-            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
                 out.pop();
             }
             other => out.push(other),
@@ -137,7 +145,9 @@ impl Resolver for NoFiles {
         FsResolver.locate(from, path)
     }
     fn read(&self, name: &str) -> Result<String, LoadError> {
-        Err(LoadError::NoFiles { name: name.to_owned() })
+        Err(LoadError::NoFiles {
+            name: name.to_owned(),
+        })
     }
 }
 
@@ -190,25 +200,54 @@ impl<R: Resolver> Loader<R> {
 
     /// Like [`check`](Self::check), for a main file whose text is already in memory.
     pub fn check_source(&self, name: &str, text: &str) -> Checked {
-        let mut session = Session { resolver: &self.resolver, sources: SourceMap::new(), files: Vec::new(), diags: Vec::new(), ids: HashMap::new() };
+        let mut session = Session {
+            resolver: &self.resolver,
+            sources: SourceMap::new(),
+            files: Vec::new(),
+            diags: Vec::new(),
+            ids: HashMap::new(),
+        };
         let main = session.sources.add(Source::new(name, text));
         let (main_file, diags) = syntax::parse(text, main);
         session.diags.extend(diags);
-        let mut stack = vec![name.to_owned()];
+        // The canonical name, so that a `use` leading back to the main file
+        // (`./main.sop`, `../x/main.sop`) is seen as a cycle, not read again.
+        let mut stack = vec![self.resolver.locate("", name)];
         session.imports(name, &main_file, main, &mut stack);
-        let imports: Vec<model::lower::Input<'_>> = session.files.iter().map(|(f, id)| model::lower::Input { file: f, source: *id }).collect();
-        let stem = Path::new(name).file_stem().map_or_else(|| name.to_owned(), |s| s.to_string_lossy().into_owned());
-        let (definition, diags) = model::lower(model::lower::Input { file: &main_file, source: main }, &imports, &stem);
+        let imports: Vec<model::lower::Input<'_>> = session
+            .files
+            .iter()
+            .map(|(f, id)| model::lower::Input {
+                file: f,
+                source: *id,
+            })
+            .collect();
+        let stem = Path::new(name)
+            .file_stem()
+            .map_or_else(|| name.to_owned(), |s| s.to_string_lossy().into_owned());
+        let (definition, diags) = model::lower(
+            model::lower::Input {
+                file: &main_file,
+                source: main,
+            },
+            &imports,
+            &stem,
+        );
         let mut all = session.diags;
         all.extend(diags);
-        let has_errors = all.iter().any(|d| d.severity() == crate::diagnostics::Severity::Error);
+        let has_errors = all
+            .iter()
+            .any(|d| d.severity() == crate::diagnostics::Severity::Error);
         let diagnostics = Diagnostics::new(session.sources, all);
         let definition = if has_errors { None } else { definition };
         let definition = definition.map(|mut d| {
             d.warnings = diagnostics.clone();
             d
         });
-        Checked { definition, diagnostics }
+        Checked {
+            definition,
+            diagnostics,
+        }
     }
 
     /// Reads, parses and validates; the definition or every diagnostic.
@@ -231,15 +270,33 @@ struct Session<'r, R> {
 }
 
 impl<R: Resolver> Session<'_, R> {
-    fn imports(&mut self, from: &str, file: &ast::File, from_id: SourceId, stack: &mut Vec<String>) {
+    fn imports(
+        &mut self,
+        from: &str,
+        file: &ast::File,
+        from_id: SourceId,
+        stack: &mut Vec<String>,
+    ) {
         for item in &file.items {
             let ast::Item::Use(path) = item else { continue };
             let name = self.resolver.locate(from, &path.node);
             if let Some(pos) = stack.iter().position(|s| *s == name) {
-                let chain: Vec<&str> = stack[pos..].iter().map(String::as_str).chain([name.as_str()]).collect();
+                let chain: Vec<&str> = stack[pos..]
+                    .iter()
+                    .map(String::as_str)
+                    .chain([name.as_str()])
+                    .collect();
                 self.diags.push(
-                    Diagnostic::new(Code::UseCycle, format!("files use each other in a cycle: {}", chain.join(" → ")), from_id, path.span, "closes the cycle")
-                        .with_help("move the shared declarations into a file that neither of them uses back"),
+                    Diagnostic::new(
+                        Code::UseCycle,
+                        format!("files use each other in a cycle: {}", chain.join(" → ")),
+                        from_id,
+                        path.span,
+                        "closes the cycle",
+                    )
+                    .with_help(
+                        "move the shared declarations into a file that neither of them uses back",
+                    ),
                 );
                 continue;
             }
@@ -250,8 +307,16 @@ impl<R: Resolver> Session<'_, R> {
                 Ok(t) => t,
                 Err(e) => {
                     self.diags.push(
-                        Diagnostic::new(Code::UseUnreadable, format!("cannot use `{}`", path.node), from_id, path.span, e.to_string())
-                            .with_help("check the path; it is relative to the file that contains the `use`"),
+                        Diagnostic::new(
+                            Code::UseUnreadable,
+                            format!("cannot use `{}`", path.node),
+                            from_id,
+                            path.span,
+                            e.to_string(),
+                        )
+                        .with_help(
+                            "check the path; it is relative to the file that contains the `use`",
+                        ),
                     );
                     continue;
                 }

@@ -2,7 +2,7 @@
 //! exclusive branches, and rework targets.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -24,14 +24,20 @@ pub(crate) struct Facts {
     pub(crate) outcome_spans: Vec<Vec<(String, Location)>>,
     pub(crate) joins: Vec<(Vec<usize>, Location)>,
     pub(crate) reworks: Vec<(usize, usize, u32, Location)>,
+    /// Steps that only a `step` block names, already reported as unknown (E012).
+    pub(crate) detached: HashSet<usize>,
 }
 
 /// Runs every graph check. Returns the topological order and the start step,
 /// or `None` when the graph has a cycle.
-pub(crate) fn run(graph: &mut DiGraph<Step, Edge>, facts: &Facts, diags: &mut Vec<Diagnostic>) -> Option<(Vec<StepId>, Option<StepId>)> {
+pub(crate) fn run(
+    graph: &mut DiGraph<Step, Edge>,
+    facts: &Facts,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Vec<StepId>, Option<StepId>)> {
     choices(graph, facts, diags);
     let cyclic = cycles(graph, diags);
-    let start = reachability(graph, diags);
+    let start = reachability(graph, &facts.detached, diags);
     reworks(graph, facts, diags);
     if cyclic {
         return None;
@@ -46,11 +52,16 @@ fn choices(graph: &mut DiGraph<Step, Edge>, facts: &Facts, diags: &mut Vec<Diagn
     for (i, e) in facts.edges.iter().enumerate() {
         out[e.from].push(i);
     }
-    for n in 0..graph.node_count() {
+    for (n, out) in out.iter().enumerate() {
         let node = NodeIndex::new(n);
-        let edges: Vec<(usize, Condition)> = out[n]
+        let edges: Vec<(usize, Condition)> = out
             .iter()
-            .map(|&i| (i, graph[petgraph::graph::EdgeIndex::new(i)].condition.clone()))
+            .map(|&i| {
+                (
+                    i,
+                    graph[petgraph::graph::EdgeIndex::new(i)].condition.clone(),
+                )
+            })
             .collect();
         let conditional = edges.iter().any(|(_, c)| *c != Condition::Always);
         if graph[node].choice.is_none() && !conditional {
@@ -59,32 +70,74 @@ fn choices(graph: &mut DiGraph<Step, Edge>, facts: &Facts, diags: &mut Vec<Diagn
         let step = &graph[node];
         let key = step.key.clone();
         let at = step.location;
-        let declared: Vec<String> = step.choice.as_ref().map(|c| c.outcomes.clone()).unwrap_or_default();
+        let declared: Vec<String> = step
+            .choice
+            .as_ref()
+            .map(|c| c.outcomes.clone())
+            .unwrap_or_default();
         let multi = step.choice.as_ref().is_some_and(|c| c.multi);
         if edges.is_empty() {
-            graph[node].choice = Some(Choice { multi, outcomes: declared });
+            graph[node].choice = Some(Choice {
+                multi,
+                outcomes: declared,
+            });
             continue;
         }
         let mut covered: HashSet<&str> = HashSet::new();
+        // Where each outcome was first handled, and the arrow's target. The arrows
+        // of one group `A → {B, C} when x` share the condition's location.
+        let mut handled: HashMap<&str, (Location, NodeIndex)> = HashMap::new();
         let mut otherwise: Option<Location> = None;
         for (i, condition) in &edges {
             let fact = &facts.edges[*i];
+            let target = graph.raw_edges()[*i].target();
             if let Some(always) = fact.always_at {
                 diags.push(
                     Diagnostic::new(Code::MixedEdges, format!("arrow out of choice `{key}` has no condition"), always.source, always.span, "taken always")
-                        .with_help("a choice's arrows each need `when OUTCOME` or `otherwise`; to start parallel work, write `when 结果 → {B, C}`"),
+                        .with_help(format!("a choice's arrows each need `when OUTCOME` or `otherwise`; to start parallel work, write one arrow to a group: `{key} → {{B, C}} when 结果`")),
                 );
             }
             match condition {
                 Condition::When(outcomes) => {
+                    let here = fact.when_at.unwrap_or(at);
                     for o in outcomes {
+                        match handled.get(o.as_str()) {
+                            Some(&(first, first_target)) if first != here => {
+                                let both = format!(
+                                    "{{{}, {}}}",
+                                    graph[first_target].key, graph[target].key
+                                );
+                                diags.push(
+                                    Diagnostic::new(Code::DuplicateOutcome, format!("outcome `{o}` of `{key}` is handled by two arrows"), here.source, here.span, "handled again here")
+                                        .with_label(first.source, first.span, "first handled here")
+                                        .with_help(format!("keep one arrow per outcome; to start both steps, write one arrow to a group: `{key} → {both} when {o}`")),
+                                );
+                            }
+                            Some(_) => {}
+                            None => {
+                                handled.insert(o.as_str(), (here, target));
+                            }
+                        }
                         if !declared.is_empty() && !declared.contains(o) {
                             let when_at = fact.when_at.unwrap_or(fact.always_at.unwrap_or(at));
-                            let mut d = Diagnostic::new(Code::UnknownOutcome, format!("`{o}` is not an outcome of `{key}`"), when_at.source, when_at.span, "unknown outcome");
+                            let mut d = Diagnostic::new(
+                                Code::UnknownOutcome,
+                                format!("`{o}` is not an outcome of `{key}`"),
+                                when_at.source,
+                                when_at.span,
+                                "unknown outcome",
+                            );
                             if let Some((_, decl_at)) = facts.outcome_spans[n].first() {
-                                d = d.with_label(decl_at.source, decl_at.span, "outcomes declared here");
+                                d = d.with_label(
+                                    decl_at.source,
+                                    decl_at.span,
+                                    "outcomes declared here",
+                                );
                             }
-                            let suggestion = super::lower::suggest(o, declared.iter().map(String::as_str).collect());
+                            let suggestion = super::lower::suggest(
+                                o,
+                                declared.iter().map(String::as_str).collect(),
+                            );
                             diags.push(d.with_help(match suggestion {
                                 Some(s) => format!("did you mean `{s}`?"),
                                 None => format!("the outcomes are: {}", declared.join(", ")),
@@ -96,11 +149,13 @@ fn choices(graph: &mut DiGraph<Step, Edge>, facts: &Facts, diags: &mut Vec<Diagn
                 Condition::Otherwise => {
                     let here = fact.when_at.unwrap_or(at);
                     if let Some(first) = otherwise {
-                        diags.push(
-                            Diagnostic::new(Code::DuplicateOutcome, format!("choice `{key}` has two `otherwise` arrows"), here.source, here.span, "second `otherwise`")
-                                .with_label(first.source, first.span, "first `otherwise`")
-                                .with_help("keep one `otherwise`; to start parallel work, write `otherwise → {B, C}`"),
-                        );
+                        if first != here {
+                            diags.push(
+                                Diagnostic::new(Code::DuplicateOutcome, format!("choice `{key}` has two `otherwise` arrows"), here.source, here.span, "second `otherwise`")
+                                    .with_label(first.source, first.span, "first `otherwise`")
+                                    .with_help(format!("keep one `otherwise`; to start parallel work, write one arrow to a group: `{key} → {{B, C}} otherwise`")),
+                            );
+                        }
                     } else {
                         otherwise = Some(here);
                     }
@@ -115,25 +170,52 @@ fn choices(graph: &mut DiGraph<Step, Edge>, facts: &Facts, diags: &mut Vec<Diagn
                         .with_help(format!("add an arrow `{key} → … otherwise`, or list every outcome with `outcomes A | B` in a `step` block")),
                 );
             } else {
-                let missing: Vec<&str> = declared.iter().map(String::as_str).filter(|o| !covered.contains(o)).collect();
+                let missing: Vec<&str> = declared
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|o| !covered.contains(o))
+                    .collect();
                 if !missing.is_empty() {
-                    let list = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
-                    let mut d = Diagnostic::new(Code::IncompleteChoice, format!("choice `{key}` has no arrow for {list}"), at.source, at.span, "not every outcome leads somewhere");
-                    if let Some((_, decl_at)) = facts.outcome_spans[n].first() {
-                        d = d.with_label(decl_at.source, decl_at.span, "outcomes declared here");
+                    let list = missing
+                        .iter()
+                        .map(|m| format!("`{m}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let mut d = Diagnostic::new(
+                        Code::IncompleteChoice,
+                        format!("choice `{key}` has no arrow for {list}"),
+                        at.source,
+                        at.span,
+                        "not every outcome leads somewhere",
+                    );
+                    for (name, decl_at) in &facts.outcome_spans[n] {
+                        if missing.contains(&name.as_str()) {
+                            d = d.with_label(
+                                decl_at.source,
+                                decl_at.span,
+                                "no arrow for this outcome",
+                            );
+                        }
                     }
-                    diags.push(d.with_help("add a `when` arrow for each missing outcome, or an `otherwise` arrow"));
+                    diags.push(d.with_help(
+                        "add a `when` arrow for each missing outcome, or an `otherwise` arrow",
+                    ));
                 }
             }
         }
-        graph[node].choice = Some(Choice { multi, outcomes: declared });
+        graph[node].choice = Some(Choice {
+            multi,
+            outcomes: declared,
+        });
     }
 }
 
 /// Reports each cycle, naming its steps in order. Returns whether there was one.
 fn cycles(graph: &DiGraph<Step, Edge>, diags: &mut Vec<Diagnostic>) -> bool {
     let mut found = false;
-    let mut sccs = petgraph::algo::tarjan_scc(graph);
+    // Kosaraju's algorithm walks with an explicit stack; petgraph's Tarjan
+    // recurses once per step of a chain and overflows the stack on long flows.
+    let mut sccs = petgraph::algo::kosaraju_scc(graph);
     sccs.iter_mut().for_each(|c| c.sort());
     sccs.sort();
     for scc in sccs {
@@ -145,32 +227,52 @@ fn cycles(graph: &DiGraph<Step, Edge>, diags: &mut Vec<Diagnostic>) -> bool {
         let members: HashSet<NodeIndex> = scc.iter().copied().collect();
         let first = scc[0];
         let path = cycle_path(graph, first, &members);
-        let names: Vec<&str> = path.iter().map(|&n| graph[n].key.as_str()).chain([graph[first].key.as_str()]).collect();
+        let names: Vec<&str> = path
+            .iter()
+            .map(|&n| graph[n].key.as_str())
+            .chain([graph[first].key.as_str()])
+            .collect();
         let closing = path.last().copied().unwrap_or(first);
-        let closing_edge = graph.find_edge(closing, first).expect("the path closes the cycle");
+        let closing_edge = graph
+            .find_edge(closing, first)
+            .expect("the path closes the cycle");
         let at = graph[closing_edge].location;
         let mut d = Diagnostic::new(
             Code::Cycle,
             format!("flow contains a cycle: {}", names.join(" → ")),
             at.source,
             at.span,
-            format!("…and {} follows {} here, closing the cycle", graph[first].key, graph[closing].key),
+            format!(
+                "…and {} follows {} here, closing the cycle",
+                graph[first].key, graph[closing].key
+            ),
         );
         for pair in path.windows(2) {
             if let Some(e) = graph.find_edge(pair[0], pair[1]) {
                 let l = graph[e].location;
-                d = d.with_label(l.source, l.span, format!("{} follows {} here", graph[pair[1]].key, graph[pair[0]].key));
+                d = d.with_label(
+                    l.source,
+                    l.span,
+                    format!("{} follows {} here", graph[pair[1]].key, graph[pair[0]].key),
+                );
             }
         }
-        diags.push(d.with_help("remove one of these arrows; to send work back upstream, use `rework FROM → TO max N`"));
+        diags.push(d.with_help(
+            "remove one of these arrows; to send work back upstream, use `rework FROM → TO max N`",
+        ));
     }
     found
 }
 
 /// A simple cycle through `first` inside its strongly connected component, as the list of its nodes.
-fn cycle_path(graph: &DiGraph<Step, Edge>, first: NodeIndex, members: &HashSet<NodeIndex>) -> Vec<NodeIndex> {
+fn cycle_path(
+    graph: &DiGraph<Step, Edge>,
+    first: NodeIndex,
+    members: &HashSet<NodeIndex>,
+) -> Vec<NodeIndex> {
     // Breadth-first search from `first` back to `first`, staying inside the component.
-    let mut parent: std::collections::HashMap<NodeIndex, NodeIndex> = std::collections::HashMap::new();
+    let mut parent: std::collections::HashMap<NodeIndex, NodeIndex> =
+        std::collections::HashMap::new();
     let mut queue = std::collections::VecDeque::from([first]);
     while let Some(n) = queue.pop_front() {
         let mut next: Vec<NodeIndex> = graph.neighbors(n).filter(|m| members.contains(m)).collect();
@@ -196,10 +298,22 @@ fn cycle_path(graph: &DiGraph<Step, Edge>, first: NodeIndex, members: &HashSet<N
 }
 
 /// Reports steps that no path from the start reaches. Returns the start step.
-fn reachability(graph: &DiGraph<Step, Edge>, diags: &mut Vec<Diagnostic>) -> Option<StepId> {
+///
+/// Detached steps (reported as unknown already) are neither the start nor unreachable.
+fn reachability(
+    graph: &DiGraph<Step, Edge>,
+    detached: &HashSet<usize>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<StepId> {
     let roots: Vec<NodeIndex> = graph
         .node_indices()
-        .filter(|&n| graph.neighbors_directed(n, Direction::Incoming).next().is_none())
+        .filter(|&n| {
+            !detached.contains(&n.index())
+                && graph
+                    .neighbors_directed(n, Direction::Incoming)
+                    .next()
+                    .is_none()
+        })
         .collect();
     let start = *roots.first()?;
     let start_key = &graph[start].key;
@@ -207,9 +321,21 @@ fn reachability(graph: &DiGraph<Step, Edge>, diags: &mut Vec<Diagnostic>) -> Opt
         let at = graph[root].location;
         let s = graph[start].location;
         diags.push(
-            Diagnostic::new(Code::Unreachable, format!("step `{}` is never reached from the start step `{start_key}`", graph[root].key), at.source, at.span, "no arrow leads here")
-                .with_label(s.source, s.span, "the process starts here")
-                .with_help(format!("add an arrow into `{}` from an upstream step, or remove it", graph[root].key)),
+            Diagnostic::new(
+                Code::Unreachable,
+                format!(
+                    "step `{}` is never reached from the start step `{start_key}`",
+                    graph[root].key
+                ),
+                at.source,
+                at.span,
+                "no arrow leads here",
+            )
+            .with_label(s.source, s.span, "the process starts here")
+            .with_help(format!(
+                "add an arrow into `{}` from an upstream step, or remove it",
+                graph[root].key
+            )),
         );
     }
     Some(StepId::from_node(start))
@@ -221,7 +347,12 @@ fn topological_order(graph: &DiGraph<Step, Edge>) -> Vec<StepId> {
         .node_indices()
         .map(|n| graph.neighbors_directed(n, Direction::Incoming).count())
         .collect();
-    let mut ready: BinaryHeap<Reverse<usize>> = indegree.iter().enumerate().filter(|(_, &d)| d == 0).map(|(i, _)| Reverse(i)).collect();
+    let mut ready: BinaryHeap<Reverse<usize>> = indegree
+        .iter()
+        .enumerate()
+        .filter(|(_, &d)| d == 0)
+        .map(|(i, _)| Reverse(i))
+        .collect();
     let mut order = Vec::with_capacity(graph.node_count());
     while let Some(Reverse(n)) = ready.pop() {
         order.push(StepId::from_node(NodeIndex::new(n)));
@@ -239,13 +370,20 @@ fn topological_order(graph: &DiGraph<Step, Edge>) -> Vec<StepId> {
 fn disjoint(a: &Condition, b: &Condition) -> bool {
     match (a, b) {
         (Condition::When(x), Condition::When(y)) => !x.iter().any(|o| y.contains(o)),
-        (Condition::When(_), Condition::Otherwise) | (Condition::Otherwise, Condition::When(_)) => true,
+        (Condition::When(_), Condition::Otherwise) | (Condition::Otherwise, Condition::When(_)) => {
+            true
+        }
         _ => false,
     }
 }
 
 /// Warns about `{B, C} → D` when B and C lie on branches of one exclusive choice.
-fn exclusive_joins(graph: &DiGraph<Step, Edge>, order: &[StepId], facts: &Facts, diags: &mut Vec<Diagnostic>) {
+fn exclusive_joins(
+    graph: &DiGraph<Step, Edge>,
+    order: &[StepId],
+    facts: &Facts,
+    diags: &mut Vec<Diagnostic>,
+) {
     if facts.joins.is_empty() {
         return;
     }
@@ -264,7 +402,10 @@ fn exclusive_joins(graph: &DiGraph<Step, Edge>, order: &[StepId], facts: &Facts,
             }
             acc = Some(match acc {
                 None => via,
-                Some(prev) => prev.into_iter().filter(|t| via.binary_search(t).is_ok()).collect(),
+                Some(prev) => prev
+                    .into_iter()
+                    .filter(|t| via.binary_search(t).is_ok())
+                    .collect(),
             });
         }
         tags[n.index()] = Some(acc.unwrap_or_default());
@@ -272,7 +413,9 @@ fn exclusive_joins(graph: &DiGraph<Step, Edge>, order: &[StepId], facts: &Facts,
     for (group, at) in &facts.joins {
         'pairs: for (i, &a) in group.iter().enumerate() {
             for &b in &group[i + 1..] {
-                let (Some(ta), Some(tb)) = (&tags[a], &tags[b]) else { continue };
+                let (Some(ta), Some(tb)) = (&tags[a], &tags[b]) else {
+                    continue;
+                };
                 for &(choice, ea) in ta {
                     for &(choice_b, eb) in tb {
                         if choice == choice_b && ea != eb {
@@ -286,7 +429,7 @@ fn exclusive_joins(graph: &DiGraph<Step, Edge>, order: &[StepId], facts: &Facts,
                                         format!("`{}` and `{}` can never both run: they are different outcomes of `{choice_key}`", graph[NodeIndex::new(a)].key, graph[NodeIndex::new(b)].key),
                                         at.source,
                                         at.span,
-                                        "this join waits for both",
+                                        "written as if it waited for both",
                                     )
                                     .with_help("the join goes on after the branch that ran; to say so plainly, write one arrow from each branch instead of `{…} →`"),
                                 );
@@ -322,8 +465,20 @@ fn reworks(graph: &DiGraph<Step, Edge>, facts: &Facts, diags: &mut Vec<Diagnosti
         }
         if !upstream {
             diags.push(
-                Diagnostic::new(Code::ReworkNotUpstream, format!("`{}` is not upstream of `{}`", graph[to_n].key, graph[from_n].key), at.source, at.span, "rework can only go back")
-                    .with_help(format!("send work back to a step that comes before `{}` in the flow", graph[from_n].key)),
+                Diagnostic::new(
+                    Code::ReworkNotUpstream,
+                    format!(
+                        "`{}` is not upstream of `{}`",
+                        graph[to_n].key, graph[from_n].key
+                    ),
+                    at.source,
+                    at.span,
+                    "rework can only go back",
+                )
+                .with_help(format!(
+                    "send work back to a step that comes before `{}` in the flow",
+                    graph[from_n].key
+                )),
             );
         }
     }

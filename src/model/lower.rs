@@ -36,7 +36,11 @@ pub(crate) struct Input<'a> {
 /// Lowers the main file (with the declarations of the files it uses) into a definition.
 ///
 /// Returns `None` when any error diagnostic was produced.
-pub(crate) fn lower(main: Input<'_>, imports: &[Input<'_>], default_name: &str) -> (Option<Definition>, Vec<Diagnostic>) {
+pub(crate) fn lower(
+    main: Input<'_>,
+    imports: &[Input<'_>],
+    default_name: &str,
+) -> (Option<Definition>, Vec<Diagnostic>) {
     let mut l = Lowerer::default();
     for input in imports {
         l.declarations(*input, true);
@@ -54,7 +58,10 @@ pub(crate) fn lower(main: Input<'_>, imports: &[Input<'_>], default_name: &str) 
         // A file of shared declarations only; nothing more to check.
     }
     let definition = l.finish(header_ok);
-    let has_errors = l.diags.iter().any(|d| d.severity() == crate::diagnostics::Severity::Error);
+    let has_errors = l
+        .diags
+        .iter()
+        .any(|d| d.severity() == crate::diagnostics::Severity::Error);
     (if has_errors { None } else { definition }, l.diags)
 }
 
@@ -79,6 +86,8 @@ struct Lowerer<'a> {
     edge_index: HashMap<(usize, usize), usize>,
     joins: Vec<(Vec<usize>, Location)>,
     reworks: Vec<(usize, usize, u32, Location)>,
+    /// Steps named only by a `step` block although the file has flows (E012).
+    detached: std::collections::HashSet<usize>,
     built_calendars: Vec<BusinessCalendar>,
     process: Header,
     process_warn_at: Option<Location>,
@@ -121,9 +130,15 @@ impl<'a> Lowerer<'a> {
 
     fn duplicate(&mut self, what: &str, name: &str, source: SourceId, span: Span, first: Location) {
         self.push(
-            Diagnostic::new(Code::Duplicate, format!("{what} `{name}` is defined twice"), source, span, "defined again here")
-                .with_label(first.source, first.span, "first defined here")
-                .with_help(format!("remove one of the two, or rename one of them")),
+            Diagnostic::new(
+                Code::Duplicate,
+                format!("{what} `{name}` is defined twice"),
+                source,
+                span,
+                "defined again here",
+            )
+            .with_label(first.source, first.span, "first defined here")
+            .with_help("remove one of the two, or rename one of them"),
         );
     }
 
@@ -135,7 +150,10 @@ impl<'a> Lowerer<'a> {
         for item in &input.file.items {
             match item {
                 Item::Decl(decl) => {
-                    let at = Location { source, span: decl.name.span };
+                    let at = Location {
+                        source,
+                        span: decl.name.span,
+                    };
                     let name = decl.name.node.clone();
                     match decl.kind {
                         DeclKind::Department => {
@@ -143,7 +161,12 @@ impl<'a> Lowerer<'a> {
                                 self.duplicate("department", &name, source, decl.name.span, first);
                                 continue;
                             }
-                            let mut dep = Department { name: name.clone(), description: None, head: None, escalation: Vec::new() };
+                            let mut dep = Department {
+                                name: name.clone(),
+                                description: None,
+                                head: None,
+                                escalation: Vec::new(),
+                            };
                             let mut seen: HashMap<&'static str, Span> = HashMap::new();
                             for field in &decl.fields {
                                 if let Some(prev) = seen.insert(field.node.keyword(), field.span) {
@@ -153,7 +176,10 @@ impl<'a> Lowerer<'a> {
                                 match &field.node {
                                     Field::Description(d) => dep.description = Some(d.clone()),
                                     Field::Head(h) => dep.head = Some(h.clone()),
-                                    Field::Escalate(chain) => dep.escalation = chain.iter().map(|n| n.node.clone()).collect(),
+                                    Field::Escalate(chain) => {
+                                        dep.escalation =
+                                            chain.iter().map(|n| n.node.clone()).collect()
+                                    }
                                     _ => {}
                                 }
                             }
@@ -175,7 +201,16 @@ impl<'a> Lowerer<'a> {
                         DeclKind::Calendar => {
                             if let Some(&i) = self.calendar_index.get(&name) {
                                 let (first, s) = self.calendar_decls[i];
-                                self.duplicate("calendar", &name, source, decl.name.span, Location { source: s, span: first.name.span });
+                                self.duplicate(
+                                    "calendar",
+                                    &name,
+                                    source,
+                                    decl.name.span,
+                                    Location {
+                                        source: s,
+                                        span: first.name.span,
+                                    },
+                                );
                                 continue;
                             }
                             if name == "cn" {
@@ -191,7 +226,16 @@ impl<'a> Lowerer<'a> {
                         DeclKind::Ladder => {
                             if let Some(&i) = self.ladder_index.get(&name) {
                                 let (first, s) = self.ladder_decls[i];
-                                self.duplicate("ladder", &name, source, decl.name.span, Location { source: s, span: first.name.span });
+                                self.duplicate(
+                                    "ladder",
+                                    &name,
+                                    source,
+                                    decl.name.span,
+                                    Location {
+                                        source: s,
+                                        span: first.name.span,
+                                    },
+                                );
                                 continue;
                             }
                             self.ladder_index.insert(name, self.ladder_decls.len());
@@ -201,7 +245,16 @@ impl<'a> Lowerer<'a> {
                             if imported {
                                 ignored.get_or_insert(decl.span);
                             } else if let Some((first, s)) = self.header {
-                                self.duplicate("process", &name, source, decl.name.span, Location { source: s, span: first.name.span });
+                                self.duplicate(
+                                    "process",
+                                    &name,
+                                    source,
+                                    decl.name.span,
+                                    Location {
+                                        source: s,
+                                        span: first.name.span,
+                                    },
+                                );
                             } else {
                                 self.header = Some((decl, source));
                             }
@@ -239,9 +292,15 @@ impl<'a> Lowerer<'a> {
     fn duplicate_field(&mut self, field: &Spanned<Field>, source: SourceId, first: Span) {
         let kw = field.node.keyword();
         self.push(
-            Diagnostic::new(Code::Duplicate, format!("`{kw}` is given twice"), source, field.span, "given again here")
-                .with_label(source, first, "first given here")
-                .with_help(format!("keep one `{kw}`")),
+            Diagnostic::new(
+                Code::Duplicate,
+                format!("`{kw}` is given twice"),
+                source,
+                field.span,
+                "given again here",
+            )
+            .with_label(source, first, "first given here")
+            .with_help(format!("keep one `{kw}`")),
         );
     }
 
@@ -265,7 +324,10 @@ impl<'a> Lowerer<'a> {
                 self.step_index.insert(key.clone(), i);
                 self.steps.push(StepDraft {
                     owners: Vec::new(),
-                    location: Location { source, span: r.span },
+                    location: Location {
+                        source,
+                        span: r.span,
+                    },
                     deadlines: Vec::new(),
                     blocks: Vec::new(),
                     mentioned_in_flow: false,
@@ -282,7 +344,10 @@ impl<'a> Lowerer<'a> {
                         deadline: None,
                         ladder: Ladder::default(),
                         choice: None,
-                        location: Location { source, span: r.span },
+                        location: Location {
+                            source,
+                            span: r.span,
+                        },
                     },
                 });
                 i
@@ -339,13 +404,25 @@ impl<'a> Lowerer<'a> {
     fn flow(&mut self, flow: &'a ast::Flow, source: SourceId) {
         let mut previous: Vec<usize> = Vec::new();
         for (n, node) in flow.nodes.iter().enumerate() {
-            let current: Vec<usize> = node.steps.iter().map(|r| self.step(r, source, true)).collect();
+            let current: Vec<usize> = node
+                .steps
+                .iter()
+                .map(|r| self.step(r, source, true))
+                .collect();
             for (&i, r) in current.iter().zip(&node.steps) {
                 for field in &node.deadlines {
                     self.steps[i].deadlines.push((field.clone(), source));
                 }
                 for &p in &previous {
-                    self.edge(p, i, node.condition.as_ref(), Location { source, span: r.span });
+                    self.edge(
+                        p,
+                        i,
+                        node.condition.as_ref(),
+                        Location {
+                            source,
+                            span: r.span,
+                        },
+                    );
                 }
             }
             if n == 0 {
@@ -357,30 +434,57 @@ impl<'a> Lowerer<'a> {
                 }
             }
             if node.group && n + 1 < flow.nodes.len() && current.len() > 1 {
-                self.joins.push((current.clone(), Location { source, span: node.span }));
+                self.joins.push((
+                    current.clone(),
+                    Location {
+                        source,
+                        span: node.span,
+                    },
+                ));
             }
             previous = current;
         }
     }
 
-    fn edge(&mut self, from: usize, to: usize, condition: Option<&Spanned<ast::Condition>>, location: Location) {
+    fn edge(
+        &mut self,
+        from: usize,
+        to: usize,
+        condition: Option<&Spanned<ast::Condition>>,
+        location: Location,
+    ) {
         let (cond, cond_at) = match condition {
             None => (Condition::Always, None),
             Some(c) => (
                 match &c.node {
                     ast::Condition::Otherwise => Condition::Otherwise,
-                    ast::Condition::When(names) => Condition::When(names.iter().map(|n| n.node.clone()).collect()),
+                    ast::Condition::When(names) => {
+                        Condition::When(names.iter().map(|n| n.node.clone()).collect())
+                    }
                 },
-                Some(Location { source: location.source, span: c.span }),
+                Some(Location {
+                    source: location.source,
+                    span: c.span,
+                }),
             ),
         };
         // Check outcomes listed twice in one `when`.
-        if let Some(Spanned { node: ast::Condition::When(names), .. }) = condition {
+        if let Some(Spanned {
+            node: ast::Condition::When(names),
+            ..
+        }) = condition
+        {
             for (k, name) in names.iter().enumerate() {
                 if names[..k].iter().any(|m| m.node == name.node) {
                     self.push(
-                        Diagnostic::new(Code::DuplicateOutcome, format!("outcome `{}` is listed twice", name.node), location.source, name.span, "listed again here")
-                            .with_help("list each outcome once"),
+                        Diagnostic::new(
+                            Code::DuplicateOutcome,
+                            format!("outcome `{}` is listed twice", name.node),
+                            location.source,
+                            name.span,
+                            "listed again here",
+                        )
+                        .with_help("list each outcome once"),
                     );
                 }
             }
@@ -396,7 +500,9 @@ impl<'a> Lowerer<'a> {
                     }
                 }
                 (Condition::Always, Condition::Always) => {}
-                (Condition::Otherwise, Condition::Otherwise) => {}
+                // `when x` and `otherwise` on one arrow: it is the `otherwise` arrow,
+                // whichever was written first.
+                (Condition::Otherwise, Condition::Otherwise | Condition::When(_)) => {}
                 (existing, new) => {
                     // Keep the conditional form and remember the unconditional arrow for E023.
                     if matches!(new, Condition::Always) {
@@ -413,12 +519,33 @@ impl<'a> Lowerer<'a> {
             return;
         }
         self.edge_index.insert((from, to), self.edges.len());
-        let always_at = if cond_at.is_none() { Some(location) } else { None };
-        self.edges.push(EdgeDraft { from, to, condition: cond, location, always_at, when_at: cond_at });
+        let always_at = if cond_at.is_none() {
+            Some(location)
+        } else {
+            None
+        };
+        self.edges.push(EdgeDraft {
+            from,
+            to,
+            condition: cond,
+            location,
+            always_at,
+            when_at: cond_at,
+        });
     }
 
-    fn rework(&mut self, from: &ast::StepRef, to: &ast::StepRef, max: Option<&Spanned<u64>>, source: SourceId, span: Span) {
-        let (Some(f), Some(t)) = (self.existing_step(from, source), self.existing_step(to, source)) else {
+    fn rework(
+        &mut self,
+        from: &ast::StepRef,
+        to: &ast::StepRef,
+        max: Option<&Spanned<u64>>,
+        source: SourceId,
+        span: Span,
+    ) {
+        let (Some(f), Some(t)) = (
+            self.existing_step(from, source),
+            self.existing_step(to, source),
+        ) else {
             return;
         };
         let limit = match max {
@@ -438,12 +565,21 @@ impl<'a> Lowerer<'a> {
 
     /// Looks up a step that must already be in the flow.
     fn existing_step(&mut self, r: &ast::StepRef, source: SourceId) -> Option<usize> {
-        let key = key_of(&r.owners[0].node, r.action.as_ref().map(|a| a.node.as_str()));
+        let key = key_of(
+            &r.owners[0].node,
+            r.action.as_ref().map(|a| a.node.as_str()),
+        );
         if let Some(&i) = self.step_index.get(&key) {
             return Some(i);
         }
         let candidates: Vec<&str> = self.steps.iter().map(|s| s.out.key.as_str()).collect();
-        let mut d = Diagnostic::new(Code::UnknownStep, format!("unknown step `{key}`"), source, r.span, "no flow mentions this step");
+        let mut d = Diagnostic::new(
+            Code::UnknownStep,
+            format!("unknown step `{key}`"),
+            source,
+            r.span,
+            "no flow mentions this step",
+        );
         d = d.with_help(match suggest(&key, candidates) {
             Some(s) => format!("did you mean `{s}`?"),
             None => "name a step that appears in a flow, as `部门:动作`".to_owned(),
@@ -458,17 +594,29 @@ impl<'a> Lowerer<'a> {
         let explicit = self.explicit_departments;
         // Implicit departments: every department a step names, in order of appearance.
         if !explicit {
-            let mut names: Vec<(String, Location)> = Vec::new();
             for s in &self.steps {
                 for o in &s.owners {
-                    if !names.iter().any(|(n, _)| *n == o.node) && !self.role_index.contains_key(&o.node) {
-                        names.push((o.node.clone(), Location { source: s.location.source, span: o.span }));
+                    if !self.department_index.contains_key(&o.node)
+                        && !self.role_index.contains_key(&o.node)
+                    {
+                        let at = Location {
+                            source: s.location.source,
+                            span: o.span,
+                        };
+                        self.department_index
+                            .insert(o.node.clone(), self.departments.len());
+                        self.departments.push((
+                            Department {
+                                name: o.node.clone(),
+                                description: None,
+                                head: None,
+                                escalation: Vec::new(),
+                            },
+                            at,
+                            None,
+                        ));
                     }
                 }
-            }
-            for (name, at) in names {
-                self.department_index.insert(name.clone(), self.departments.len());
-                self.departments.push((Department { name, description: None, head: None, escalation: Vec::new() }, at, None));
             }
         }
         let mut pending = Vec::new();
@@ -480,8 +628,16 @@ impl<'a> Lowerer<'a> {
                             .with_help(format!("roles such as `{}` own no step; name the department that does the work, and reach the role through an escalation ladder", owner.node)),
                     );
                 } else if explicit && !self.department_index.contains_key(&owner.node) {
-                    let known: Vec<&str> = self.departments.iter().map(|d| d.0.name.as_str()).collect();
-                    pending.push(unknown("department", &owner.node, s.location.source, owner.span, suggest(&owner.node, known), "declare it with `department NAME`"));
+                    let known: Vec<&str> =
+                        self.departments.iter().map(|d| d.0.name.as_str()).collect();
+                    pending.push(unknown(
+                        "department",
+                        &owner.node,
+                        s.location.source,
+                        owner.span,
+                        suggest(&owner.node, known),
+                        "declare it with `department NAME`",
+                    ));
                 }
             }
         }
@@ -491,10 +647,19 @@ impl<'a> Lowerer<'a> {
             for field in &decl.fields {
                 if let Field::Escalate(chain) = &field.node {
                     for n in chain {
-                        if !self.role_index.contains_key(&n.node) && !self.department_index.contains_key(&n.node) {
+                        if !self.role_index.contains_key(&n.node)
+                            && !self.department_index.contains_key(&n.node)
+                        {
                             let known = self.roles.iter().map(|r| r.0.name.as_str()).collect();
                             let src = self.departments[self.department_index[&dep.name]].1.source;
-                            pending.push(unknown("role", &n.node, src, n.span, suggest(&n.node, known), "declare it with `role NAME`"));
+                            pending.push(unknown(
+                                "role",
+                                &n.node,
+                                src,
+                                n.span,
+                                suggest(&n.node, known),
+                                "declare it with `role NAME`",
+                            ));
                         }
                     }
                 }
@@ -511,8 +676,20 @@ impl<'a> Lowerer<'a> {
             n if self.role_index.contains_key(n) => Target::Role(n.to_owned()),
             n if self.department_index.contains_key(n) => Target::Department(n.to_owned()),
             n => {
-                let known = self.roles.iter().map(|r| r.0.name.as_str()).chain(self.departments.iter().map(|d| d.0.name.as_str())).collect();
-                let d = unknown("role", n, source, name.span, suggest(n, known), "name `owner`, `head`, `superior`, a declared role or a department");
+                let known = self
+                    .roles
+                    .iter()
+                    .map(|r| r.0.name.as_str())
+                    .chain(self.departments.iter().map(|d| d.0.name.as_str()))
+                    .collect();
+                let d = unknown(
+                    "role",
+                    n,
+                    source,
+                    name.span,
+                    suggest(n, known),
+                    "name `owner`, `head`, `superior`, a declared role or a department",
+                );
                 self.push(d);
                 return None;
             }
@@ -521,22 +698,44 @@ impl<'a> Lowerer<'a> {
 
     // ------------------------------------------------------------ durations
 
-    fn duration(&mut self, d: &Spanned<ast::Duration>, source: SourceId, what: &str, zero_ok: bool) -> Option<BusinessDuration> {
+    fn duration(
+        &mut self,
+        d: &Spanned<ast::Duration>,
+        source: SourceId,
+        what: &str,
+        zero_ok: bool,
+    ) -> Option<BusinessDuration> {
         let unit = d.node.unit;
         let amount = match d.node.amount {
             Some(a) if a <= max_amount(unit) => a,
             _ => {
                 self.push(
-                    Diagnostic::new(Code::DurationOverflow, format!("{what} is too long"), source, d.span, "more than 100 years")
-                        .with_help(format!("durations are limited to 100 years ({}{})", max_amount(unit), unit.suffix())),
+                    Diagnostic::new(
+                        Code::DurationOverflow,
+                        format!("{what} is too long"),
+                        source,
+                        d.span,
+                        "more than 100 years",
+                    )
+                    .with_help(format!(
+                        "durations are limited to 100 years ({}{})",
+                        max_amount(unit),
+                        unit.suffix()
+                    )),
                 );
                 return None;
             }
         };
         if d.node.negative || (amount == 0 && !zero_ok) {
             self.push(
-                Diagnostic::new(Code::NonPositiveDuration, format!("{what} must be positive"), source, d.span, if d.node.negative { "negative" } else { "zero" })
-                    .with_help("write a duration of at least 1, e.g. `3d` or `2wd`"),
+                Diagnostic::new(
+                    Code::NonPositiveDuration,
+                    format!("{what} must be positive"),
+                    source,
+                    d.span,
+                    if d.node.negative { "negative" } else { "zero" },
+                )
+                .with_help("write a duration of at least 1, e.g. `3d` or `2wd`"),
             );
             return None;
         }
@@ -547,10 +746,17 @@ impl<'a> Lowerer<'a> {
             );
             return None;
         }
-        Some(BusinessDuration::new(u32::try_from(amount).expect("checked against max_amount"), unit))
+        Some(BusinessDuration::new(
+            u32::try_from(amount).expect("checked against max_amount"),
+            unit,
+        ))
     }
 
-    fn deadline(&mut self, fields: &[(Spanned<Field>, SourceId)], what: &str) -> Option<(Deadline, Location)> {
+    fn deadline(
+        &mut self,
+        fields: &[(Spanned<Field>, SourceId)],
+        what: &str,
+    ) -> Option<(Deadline, Location)> {
         let mut result: Option<(Deadline, Location, &'static str)> = None;
         for (field, source) in fields {
             let deadline = match &field.node {
@@ -560,7 +766,10 @@ impl<'a> Lowerer<'a> {
                     let mut ok = true;
                     for entry in slas {
                         let key = entry.priority.as_ref().map(|p| p.node.clone());
-                        let at = entry.priority.as_ref().map_or(entry.duration.span, |p| p.span);
+                        let at = entry
+                            .priority
+                            .as_ref()
+                            .map_or(entry.duration.span, |p| p.span);
                         if let Some(prev) = seen.insert(key.clone(), at) {
                             let label = match &key {
                                 Some(p) => format!("priority `{p}` is given two durations"),
@@ -574,7 +783,12 @@ impl<'a> Lowerer<'a> {
                             ok = false;
                             continue;
                         }
-                        match self.duration(&entry.duration, *source, &format!("deadline of {what}"), false) {
+                        match self.duration(
+                            &entry.duration,
+                            *source,
+                            &format!("deadline of {what}"),
+                            false,
+                        ) {
                             Some(d) => match key {
                                 Some(p) => {
                                     sla.by_priority.insert(p, d);
@@ -591,7 +805,8 @@ impl<'a> Lowerer<'a> {
                 }
                 Field::By { anchor, minus } => {
                     let minus = match minus {
-                        Some(m) => match self.duration(m, *source, "offset before the date", false) {
+                        Some(m) => match self.duration(m, *source, "offset before the date", false)
+                        {
                             Some(d) => Some(d),
                             None => continue,
                         },
@@ -605,13 +820,24 @@ impl<'a> Lowerer<'a> {
                 }
                 _ => continue,
             };
-            let at = Location { source: *source, span: field.span };
+            let at = Location {
+                source: *source,
+                span: field.span,
+            };
             let kw = field.node.keyword();
             if let Some((_, first, first_kw)) = &result {
                 let (code, message, help) = if *first_kw == kw {
-                    (Code::Duplicate, format!("{what} has two `{kw}` deadlines"), "keep one deadline".to_owned())
+                    (
+                        Code::Duplicate,
+                        format!("{what} has two `{kw}` deadlines"),
+                        "keep one deadline".to_owned(),
+                    )
                 } else {
-                    (Code::TwoDeadlines, format!("{what} has both a `within` and a `by` deadline"), "keep one: `within` counts from activation, `by` from a date".to_owned())
+                    (
+                        Code::TwoDeadlines,
+                        format!("{what} has both a `within` and a `by` deadline"),
+                        "keep one: `within` counts from activation, `by` from a date".to_owned(),
+                    )
                 };
                 self.push(
                     Diagnostic::new(code, message, at.source, at.span, "second deadline")
@@ -628,7 +854,12 @@ impl<'a> Lowerer<'a> {
     // ------------------------------------------------------------ ladders
 
     /// Applies warn/level/ladder fields over `base`. Returns the ladder and where its warning was written.
-    fn ladder_fields(&mut self, base: &Ladder, base_warn_at: Option<Location>, fields: &[(Spanned<Field>, SourceId)]) -> (Ladder, Option<Location>) {
+    fn ladder_fields(
+        &mut self,
+        base: &Ladder,
+        base_warn_at: Option<Location>,
+        fields: &[(Spanned<Field>, SourceId)],
+    ) -> (Ladder, Option<Location>) {
         let mut ladder = base.clone();
         let mut warn_at = base_warn_at;
         let mut own_levels: Vec<Level> = Vec::new();
@@ -636,27 +867,31 @@ impl<'a> Lowerer<'a> {
         let mut seen_warn: Option<Span> = None;
         let mut seen_ladder: Option<Span> = None;
         for (field, source) in fields {
-            match &field.node {
-                Field::Ladder(name) => {
-                    if let Some(prev) = seen_ladder.replace(field.span) {
-                        self.duplicate_field(field, *source, prev);
-                        continue;
+            if let Field::Ladder(name) = &field.node {
+                if let Some(prev) = seen_ladder.replace(field.span) {
+                    self.duplicate_field(field, *source, prev);
+                    continue;
+                }
+                match self.ladder_index.get(&name.node) {
+                    Some(_) => {
+                        if let Some(l) = self.ladders.get(&name.node) {
+                            ladder = l.clone();
+                            warn_at = self.ladder_warn_at(&name.node);
+                        }
                     }
-                    match self.ladder_index.get(&name.node) {
-                        Some(_) => {
-                            if let Some(l) = self.ladders.get(&name.node) {
-                                ladder = l.clone();
-                                warn_at = self.ladder_warn_at(&name.node);
-                            }
-                        }
-                        None => {
-                            let known = self.ladder_index.keys().map(String::as_str).collect();
-                            let d = unknown("ladder", &name.node, *source, name.span, suggest(&name.node, known), "declare it with `ladder NAME { … }`");
-                            self.push(d);
-                        }
+                    None => {
+                        let known = self.ladder_index.keys().map(String::as_str).collect();
+                        let d = unknown(
+                            "ladder",
+                            &name.node,
+                            *source,
+                            name.span,
+                            suggest(&name.node, known),
+                            "declare it with `ladder NAME { … }`",
+                        );
+                        self.push(d);
                     }
                 }
-                _ => {}
             }
         }
         for (field, source) in fields {
@@ -667,24 +902,36 @@ impl<'a> Lowerer<'a> {
                         continue;
                     }
                     let warn = match w {
-                        ast::Warn::Percent(p) if (1..=99).contains(p) => Some(Warn::Percent(u8::try_from(*p).expect("1..=99"))),
+                        ast::Warn::Percent(p) if (1..=99).contains(p) => {
+                            Some(Warn::Percent(u8::try_from(*p).expect("1..=99")))
+                        }
                         ast::Warn::Percent(p) => {
                             let (code, msg) = if *p <= 0 {
-                                (Code::InvalidLiteral, format!("warning at {p}% is not before the deadline window"))
+                                (Code::InvalidLiteral, format!("warning at {p}% would come before any of the deadline window has passed"))
                             } else {
-                                (Code::WarnAfterDeadline, format!("warning at {p}% is not before the deadline"))
+                                (
+                                    Code::WarnAfterDeadline,
+                                    format!("warning at {p}% is not before the deadline"),
+                                )
                             };
-                            self.push(Diagnostic::new(code, msg, *source, field.span, "out of range").with_help("warn at a percentage from 1% to 99% of the window"));
+                            self.push(
+                                Diagnostic::new(code, msg, *source, field.span, "out of range")
+                                    .with_help("warn at a percentage from 1% to 99% of the window"),
+                            );
                             None
                         }
                         ast::Warn::Before(d) => {
                             let d = Spanned::new(*d, field.span);
-                            self.duration(&d, *source, "warning offset", false).map(Warn::Before)
+                            self.duration(&d, *source, "warning offset", false)
+                                .map(Warn::Before)
                         }
                     };
                     if let Some(w) = warn {
                         ladder.warn = Some(w);
-                        warn_at = Some(Location { source: *source, span: field.span });
+                        warn_at = Some(Location {
+                            source: *source,
+                            span: field.span,
+                        });
                     }
                 }
                 Field::Level { offset, actions } => {
@@ -708,8 +955,17 @@ impl<'a> Lowerer<'a> {
                             });
                         }
                     }
-                    own_level_spans.push((after, Location { source: *source, span: field.span }));
-                    own_levels.push(Level { after, actions: acts });
+                    own_level_spans.push((
+                        after,
+                        Location {
+                            source: *source,
+                            span: field.span,
+                        },
+                    ));
+                    own_levels.push(Level {
+                        after,
+                        actions: acts,
+                    });
                 }
                 _ => {}
             }
@@ -718,11 +974,27 @@ impl<'a> Lowerer<'a> {
         if !own_levels.is_empty() {
             for pair in own_level_spans.windows(2) {
                 if let (Some(a), Some(b)) = (comparable(pair[0].0), comparable(pair[1].0)) {
-                    if a.0 == b.0 && b.1 < a.1 {
+                    // `+0` (at the deadline) comes before any other offset, whatever its clock.
+                    if (a.0 == b.0 || b.1 == 0) && b.1 < a.1 {
+                        let offset = |d: Option<BusinessDuration>| {
+                            d.map_or_else(|| "+0".to_owned(), |d| format!("+{d}"))
+                        };
                         self.push(
-                            Diagnostic::new(Code::LadderOrder, "escalation level comes before the level above it", pair[1].1.source, pair[1].1.span, "earlier than the previous level")
-                                .with_label(pair[0].1.source, pair[0].1.span, "previous level")
-                                .with_help("list levels in ascending order of their offset after the deadline"),
+                            Diagnostic::new(
+                                Code::LadderOrder,
+                                format!(
+                                    "escalation levels are out of order: {} is written after {}",
+                                    offset(pair[1].0),
+                                    offset(pair[0].0)
+                                ),
+                                pair[1].1.source,
+                                pair[1].1.span,
+                                "earlier than the previous level",
+                            )
+                            .with_label(pair[0].1.source, pair[0].1.span, "previous level")
+                            .with_help(
+                                "list levels in ascending order of their offset after the deadline",
+                            ),
                         );
                     }
                 }
@@ -738,12 +1010,19 @@ impl<'a> Lowerer<'a> {
         decl.fields
             .iter()
             .find(|f| matches!(f.node, Field::Warn(_)))
-            .map(|f| Location { source, span: f.span })
+            .map(|f| Location {
+                source,
+                span: f.span,
+            })
     }
 
     fn named_ladders(&mut self) {
         // Whether working-time units are allowed depends on the process calendar.
-        self.has_calendar = self.header.is_some_and(|(decl, _)| decl.fields.iter().any(|f| matches!(f.node, Field::Calendar(_))));
+        self.has_calendar = self.header.is_some_and(|(decl, _)| {
+            decl.fields
+                .iter()
+                .any(|f| matches!(f.node, Field::Calendar(_)))
+        });
         let decls = self.ladder_decls.clone();
         for (decl, source) in decls {
             let fields: Vec<_> = decl.fields.iter().map(|f| (f.clone(), source)).collect();
@@ -764,7 +1043,10 @@ impl<'a> Lowerer<'a> {
     }
 
     fn process_fields(&mut self, main_source: SourceId) -> bool {
-        let mut header = Header { name: self.name.clone(), ..Header::default() };
+        let mut header = Header {
+            name: self.name.clone(),
+            ..Header::default()
+        };
         let Some((decl, source)) = self.header else {
             self.process = header;
             return true;
@@ -787,8 +1069,14 @@ impl<'a> Lowerer<'a> {
                 Field::Zone(z) => {
                     if z.parse::<chrono_tz::Tz>().is_err() {
                         self.push(
-                            Diagnostic::new(Code::UnknownTimeZone, format!("unknown time zone `{z}`"), source, field.span, "not an IANA time zone")
-                                .with_help("write an IANA name such as `Asia/Shanghai`"),
+                            Diagnostic::new(
+                                Code::UnknownTimeZone,
+                                format!("unknown time zone `{z}`"),
+                                source,
+                                field.span,
+                                "not an IANA time zone",
+                            )
+                            .with_help("write an IANA name such as `Asia/Shanghai`"),
                         );
                     } else {
                         header.zone = Some(z.clone());
@@ -803,19 +1091,37 @@ impl<'a> Lowerer<'a> {
                     } else if self.calendar_index.contains_key(&name.node) {
                         header.calendar = Some(name.node.clone());
                     } else {
-                        let known = self.calendar_index.keys().map(String::as_str).chain(["cn"]).collect();
-                        let d = unknown("calendar", &name.node, source, name.span, suggest(&name.node, known), "declare it with `calendar NAME { … }`, or use the built-in `cn`");
+                        let known = self
+                            .calendar_index
+                            .keys()
+                            .map(String::as_str)
+                            .chain(["cn"])
+                            .collect();
+                        let d = unknown(
+                            "calendar",
+                            &name.node,
+                            source,
+                            name.span,
+                            suggest(&name.node, known),
+                            "declare it with `calendar NAME { … }`, or use the built-in `cn`",
+                        );
                         self.push(d);
                         // Avoid a second error for every `wd` in the file.
                         self.has_calendar = true;
                     }
                 }
-                Field::Within(_) | Field::By { .. } => deadline_fields.push((field.clone(), source)),
-                Field::Ladder(_) | Field::Warn(_) | Field::Level { .. } => ladder_fields.push((field.clone(), source)),
+                Field::Within(_) | Field::By { .. } => {
+                    deadline_fields.push((field.clone(), source))
+                }
+                Field::Ladder(_) | Field::Warn(_) | Field::Level { .. } => {
+                    ladder_fields.push((field.clone(), source))
+                }
                 _ => {}
             }
         }
-        header.deadline = self.deadline(&deadline_fields, "the process").map(|(d, _)| d);
+        header.deadline = self
+            .deadline(&deadline_fields, "the process")
+            .map(|(d, _)| d);
         let (ladder, warn_at) = self.ladder_fields(&Ladder::default(), None, &ladder_fields);
         header.ladder = ladder;
         self.process_warn_at = warn_at;
@@ -826,15 +1132,22 @@ impl<'a> Lowerer<'a> {
     fn step_fields(&mut self) {
         for i in 0..self.steps.len() {
             let blocks = std::mem::take(&mut self.steps[i].blocks);
-            let mut fields: Vec<(Spanned<Field>, SourceId)> = std::mem::take(&mut self.steps[i].deadlines);
+            let mut fields: Vec<(Spanned<Field>, SourceId)> =
+                std::mem::take(&mut self.steps[i].deadlines);
             let key = self.steps[i].out.key.clone();
             if blocks.len() > 1 {
                 let (first, s) = blocks[0];
                 let (second, s2) = blocks[1];
                 self.push(
-                    Diagnostic::new(Code::Duplicate, format!("step `{key}` has two `step` blocks"), s2, second.step.span, "described again here")
-                        .with_label(s, first.step.span, "first described here")
-                        .with_help("merge the two blocks into one"),
+                    Diagnostic::new(
+                        Code::Duplicate,
+                        format!("step `{key}` has two `step` blocks"),
+                        s2,
+                        second.step.span,
+                        "described again here",
+                    )
+                    .with_label(s, first.step.span, "first described here")
+                    .with_help("merge the two blocks into one"),
                 );
             }
             let mut ladder_fields = Vec::new();
@@ -842,13 +1155,26 @@ impl<'a> Lowerer<'a> {
                 if !self.steps[i].mentioned_in_flow && !self.step_index_has_flows() {
                     // A single-step process: the block defines the step.
                 } else if !self.steps[i].mentioned_in_flow {
-                    let candidates: Vec<&str> = self.steps.iter().filter(|s| s.mentioned_in_flow).map(|s| s.out.key.as_str()).collect();
+                    let candidates: Vec<&str> = self
+                        .steps
+                        .iter()
+                        .filter(|s| s.mentioned_in_flow)
+                        .map(|s| s.out.key.as_str())
+                        .collect();
                     let help = match suggest(&key, candidates) {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => "add the step to a flow, e.g. `上一步 → 部门:动作`".to_owned(),
                     };
-                    let d = Diagnostic::new(Code::UnknownStep, format!("unknown step `{key}`"), *source, block.step.span, "no flow mentions this step").with_help(help);
+                    let d = Diagnostic::new(
+                        Code::UnknownStep,
+                        format!("unknown step `{key}`"),
+                        *source,
+                        block.step.span,
+                        "no flow mentions this step",
+                    )
+                    .with_help(help);
                     self.push(d);
+                    self.detached.insert(i);
                 }
                 let mut seen: HashMap<&'static str, Span> = HashMap::new();
                 for field in &block.fields {
@@ -863,22 +1189,48 @@ impl<'a> Lowerer<'a> {
                     match &field.node {
                         Field::Description(d) => out.description = Some(d.clone()),
                         Field::Sign(m) => out.sign = *m,
-                        Field::Deliver(titles) => out.deliverables.extend(titles.iter().map(|t| t.node.clone())),
+                        Field::Deliver(titles) => out
+                            .deliverables
+                            .extend(titles.iter().map(|t| t.node.clone())),
                         Field::Accept(a) => out.acceptance.push(a.clone()),
                         Field::Outcomes { multi, names } => {
                             for (k, n) in names.iter().enumerate() {
                                 if names[..k].iter().any(|m| m.node == n.node) {
                                     self.diags.push(
-                                        Diagnostic::new(Code::DuplicateOutcome, format!("outcome `{}` is listed twice", n.node), *source, n.span, "listed again here")
-                                            .with_help("list each outcome once"),
+                                        Diagnostic::new(
+                                            Code::DuplicateOutcome,
+                                            format!("outcome `{}` is listed twice", n.node),
+                                            *source,
+                                            n.span,
+                                            "listed again here",
+                                        )
+                                        .with_help("list each outcome once"),
                                     );
                                 }
                             }
-                            out.choice = Some(Choice { multi: *multi, outcomes: names.iter().map(|n| n.node.clone()).collect() });
-                            self.steps[i].outcome_spans = names.iter().map(|n| (n.node.clone(), Location { source: *source, span: n.span })).collect();
+                            out.choice = Some(Choice {
+                                multi: *multi,
+                                outcomes: names.iter().map(|n| n.node.clone()).collect(),
+                            });
+                            self.steps[i].outcome_spans = names
+                                .iter()
+                                .map(|n| {
+                                    (
+                                        n.node.clone(),
+                                        Location {
+                                            source: *source,
+                                            span: n.span,
+                                        },
+                                    )
+                                })
+                                .collect();
                         }
-                        Field::Within(_) | Field::By { .. } => fields.push((field.clone(), *source)),
-                        Field::Ladder(_) | Field::Warn(_) | Field::Level { .. } => ladder_fields.push((field.clone(), *source)),
+                        Field::Within(_) | Field::By { .. } => {
+                            fields.push((field.clone(), *source))
+                        }
+                        Field::Ladder(_) | Field::Warn(_) | Field::Level { .. } => {
+                            ladder_fields.push((field.clone(), *source))
+                        }
                         _ => {}
                     }
                 }
@@ -888,7 +1240,12 @@ impl<'a> Lowerer<'a> {
             let deadline = self.deadline(&fields, &what);
             let base = self.process.ladder.clone();
             let (ladder, warn_at) = self.ladder_fields(&base, self.process_warn_at, &ladder_fields);
-            if let (Some((Deadline::Within(sla), deadline_at)), Some(Warn::Before(w)), Some(warn_at)) = (&deadline, ladder.warn, warn_at) {
+            if let (
+                Some((Deadline::Within(sla), deadline_at)),
+                Some(Warn::Before(w)),
+                Some(warn_at),
+            ) = (&deadline, ladder.warn, warn_at)
+            {
                 self.check_warn(sla, w, warn_at, *deadline_at, &what);
             }
             let draft = &mut self.steps[i];
@@ -902,11 +1259,25 @@ impl<'a> Lowerer<'a> {
         self.steps.iter().any(|s| s.mentioned_in_flow)
     }
 
-    fn check_warn(&mut self, sla: &Sla, warn: BusinessDuration, warn_at: Location, deadline_at: Location, what: &str) {
-        let Some(w) = comparable(Some(warn)) else { return };
+    fn check_warn(
+        &mut self,
+        sla: &Sla,
+        warn: BusinessDuration,
+        warn_at: Location,
+        deadline_at: Location,
+        what: &str,
+    ) {
+        let Some(w) = comparable(Some(warn)) else {
+            return;
+        };
         for d in sla.default.iter().chain(sla.by_priority.values()) {
-            let Some(d) = comparable(Some(*d)) else { continue };
-            if d.0 == w.0 && w.1 >= d.1 && self.reported_warns.insert((warn_at.source, warn_at.span)) {
+            let Some(d) = comparable(Some(*d)) else {
+                continue;
+            };
+            if d.0 == w.0
+                && w.1 >= d.1
+                && self.reported_warns.insert((warn_at.source, warn_at.span))
+            {
                 self.push(
                     Diagnostic::new(Code::WarnAfterDeadline, format!("warning {warn} before is not inside the deadline window of {what}"), warn_at.source, warn_at.span, "as long as the window or longer")
                         .with_label(deadline_at.source, deadline_at.span, "the deadline")
@@ -920,7 +1291,8 @@ impl<'a> Lowerer<'a> {
     // ------------------------------------------------------------ finish
 
     fn finish(&mut self, _header_ok: bool) -> Option<Definition> {
-        let mut graph: DiGraph<Step, Edge> = DiGraph::with_capacity(self.steps.len(), self.edges.len());
+        let mut graph: DiGraph<Step, Edge> =
+            DiGraph::with_capacity(self.steps.len(), self.edges.len());
         for s in &self.steps {
             graph.add_node(s.out.clone());
         }
@@ -928,20 +1300,36 @@ impl<'a> Lowerer<'a> {
             graph.add_edge(
                 petgraph::graph::NodeIndex::new(e.from),
                 petgraph::graph::NodeIndex::new(e.to),
-                Edge { condition: e.condition.clone(), location: e.location },
+                Edge {
+                    condition: e.condition.clone(),
+                    location: e.location,
+                },
             );
         }
         let facts = checks::Facts {
-            edges: self.edges.iter().map(|e| checks::EdgeFacts { from: e.from, always_at: e.always_at, when_at: e.when_at }).collect(),
+            edges: self
+                .edges
+                .iter()
+                .map(|e| checks::EdgeFacts {
+                    from: e.from,
+                    always_at: e.always_at,
+                    when_at: e.when_at,
+                })
+                .collect(),
             outcome_spans: self.steps.iter().map(|s| s.outcome_spans.clone()).collect(),
             joins: self.joins.clone(),
             reworks: self.reworks.clone(),
+            detached: std::mem::take(&mut self.detached),
         };
         let (order, start) = checks::run(&mut graph, &facts, &mut self.diags)?;
         let reworks = self
             .reworks
             .iter()
-            .map(|&(f, t, max, _)| Rework { from: StepId(f as u32), to: StepId(t as u32), max })
+            .map(|&(f, t, max, _)| Rework {
+                from: StepId(f as u32),
+                to: StepId(t as u32),
+                max,
+            })
             .collect();
         let departments = self.departments.iter().map(|d| d.0.clone()).collect();
         let roles = self.roles.iter().map(|r| r.0.clone()).collect();
@@ -970,7 +1358,14 @@ fn comparable(d: Option<BusinessDuration>) -> Option<(u8, u64)> {
     })
 }
 
-fn unknown(what: &str, name: &str, source: SourceId, span: Span, suggestion: Option<&str>, otherwise: &str) -> Diagnostic {
+fn unknown(
+    what: &str,
+    name: &str,
+    source: SourceId,
+    span: Span,
+    suggestion: Option<&str>,
+    otherwise: &str,
+) -> Diagnostic {
     let code = match what {
         "department" => Code::UnknownDepartment,
         "role" => Code::UnknownRole,
@@ -980,9 +1375,16 @@ fn unknown(what: &str, name: &str, source: SourceId, span: Span, suggestion: Opt
     };
     let help = match suggestion {
         Some(s) => format!("did you mean `{s}`?"),
-        None => otherwise.to_owned(),
+        None => otherwise.replace("NAME", name),
     };
-    Diagnostic::new(code, format!("unknown {what} `{name}`"), source, span, format!("no {what} of this name")).with_help(help)
+    Diagnostic::new(
+        code,
+        format!("unknown {what} `{name}`"),
+        source,
+        span,
+        format!("no {what} of this name"),
+    )
+    .with_help(help)
 }
 
 /// The closest candidate within a small edit distance, for "did you mean".
@@ -1005,7 +1407,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, &cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != cb));
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
             diagonal = above;
         }
     }

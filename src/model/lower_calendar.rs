@@ -9,7 +9,11 @@ use crate::diagnostics::{Code, Diagnostic, SourceId, Span};
 use crate::syntax::ast::{self, Field};
 
 /// Builds one calendar, reporting problems with the spans they were written at.
-pub(crate) fn calendar(decl: &ast::Decl, source: SourceId, diags: &mut Vec<Diagnostic>) -> Option<BusinessCalendar> {
+pub(crate) fn calendar(
+    decl: &ast::Decl,
+    source: SourceId,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<BusinessCalendar> {
     let mut zone = chrono_tz::Tz::Asia__Shanghai;
     let mut week = None;
     let mut hours: Vec<(NaiveTime, Option<NaiveTime>, Span)> = Vec::new();
@@ -24,9 +28,15 @@ pub(crate) fn calendar(decl: &ast::Decl, source: SourceId, diags: &mut Vec<Diagn
         if !matches!(kw, "holiday" | "workday") {
             if let Some(prev) = seen.insert(kw, field.span) {
                 diags.push(
-                    Diagnostic::new(Code::Duplicate, format!("`{kw}` is given twice"), source, field.span, "given again here")
-                        .with_label(source, prev, "first given here")
-                        .with_help(format!("keep one `{kw}`")),
+                    Diagnostic::new(
+                        Code::Duplicate,
+                        format!("`{kw}` is given twice"),
+                        source,
+                        field.span,
+                        "given again here",
+                    )
+                    .with_label(source, prev, "first given here")
+                    .with_help(format!("keep one `{kw}`")),
                 );
                 ok = false;
                 continue;
@@ -40,8 +50,14 @@ pub(crate) fn calendar(decl: &ast::Decl, source: SourceId, diags: &mut Vec<Diagn
                 }
                 Err(_) => {
                     diags.push(
-                        Diagnostic::new(Code::UnknownTimeZone, format!("unknown time zone `{z}`"), source, field.span, "not an IANA time zone")
-                            .with_help("write an IANA name such as `Asia/Shanghai` or `Europe/Berlin`"),
+                        Diagnostic::new(
+                            Code::UnknownTimeZone,
+                            format!("unknown time zone `{z}`"),
+                            source,
+                            field.span,
+                            "not an IANA time zone",
+                        )
+                        .with_help("write an IANA name such as `Asia/Shanghai` or `Europe/Berlin`"),
                     );
                     ok = false;
                 }
@@ -84,11 +100,17 @@ pub(crate) fn calendar(decl: &ast::Decl, source: SourceId, diags: &mut Vec<Diagn
     for pair in hours.windows(2) {
         let (_, end_a, span_a) = pair[0];
         let (start_b, _, span_b) = pair[1];
-        if end_a.is_none_or(|e| e > start_b) {
+        if end_a.map_or(true, |e| e > start_b) {
             diags.push(
-                Diagnostic::new(Code::InvalidHours, "business hours overlap", source, span_b, "overlaps")
-                    .with_label(source, span_a, "this interval")
-                    .with_help("make each interval end before the next one starts"),
+                Diagnostic::new(
+                    Code::InvalidHours,
+                    "business hours overlap",
+                    source,
+                    span_b,
+                    "overlaps",
+                )
+                .with_label(source, span_a, "this interval")
+                .with_help("make each interval end before the next one starts"),
             );
             ok = false;
         }
@@ -96,9 +118,17 @@ pub(crate) fn calendar(decl: &ast::Decl, source: SourceId, diags: &mut Vec<Diagn
     for (day, span) in &workdays {
         if let Some(h) = holidays.get(day) {
             diags.push(
-                Diagnostic::new(Code::HolidayWorkday, format!("{day} is both a holiday and a workday"), source, *span, "listed as a workday")
-                    .with_label(source, *h, "listed as a holiday")
-                    .with_help("a make-up workday (调休) cannot also be a day off; remove it from one list"),
+                Diagnostic::new(
+                    Code::HolidayWorkday,
+                    format!("{day} is both a holiday and a workday"),
+                    source,
+                    *span,
+                    "listed as a workday",
+                )
+                .with_label(source, *h, "listed as a holiday")
+                .with_help(
+                    "a make-up workday (调休) cannot also be a day off; remove it from one list",
+                ),
             );
             ok = false;
         }
@@ -107,7 +137,10 @@ pub(crate) fn calendar(decl: &ast::Decl, source: SourceId, diags: &mut Vec<Diagn
         return None;
     }
     let midnight = NaiveTime::MIN;
-    let intervals: Vec<(NaiveTime, NaiveTime)> = hours.iter().map(|(s, e, _)| (*s, e.unwrap_or(midnight))).collect();
+    let intervals: Vec<(NaiveTime, NaiveTime)> = hours
+        .iter()
+        .map(|(s, e, _)| (*s, e.unwrap_or(midnight)))
+        .collect();
     let mut builder = BusinessCalendar::builder(decl.name.node.clone(), zone).hours(&intervals);
     if let Some(days) = &week {
         builder = builder.week(days);
@@ -127,8 +160,14 @@ pub(crate) fn calendar(decl: &ast::Decl, source: SourceId, diags: &mut Vec<Diagn
         Ok(c) => Some(c),
         Err(e) => {
             diags.push(
-                Diagnostic::new(Code::InvalidHours, format!("invalid calendar: {e}"), source, decl.name.span, "in this calendar")
-                    .with_help("check the business hours, holidays and workdays of the calendar"),
+                Diagnostic::new(
+                    Code::InvalidHours,
+                    format!("invalid calendar: {e}"),
+                    source,
+                    decl.name.span,
+                    "in this calendar",
+                )
+                .with_help("check the business hours, holidays and workdays of the calendar"),
             );
             None
         }

@@ -29,7 +29,13 @@ struct ReworkOut<'a> {
 impl Serialize for Definition {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use petgraph::visit::EdgeRef;
-        let steps: Vec<StepOut<'_>> = self.steps().map(|(id, step)| StepOut { id: id.index(), step }).collect();
+        let steps: Vec<StepOut<'_>> = self
+            .steps()
+            .map(|(id, step)| StepOut {
+                id: id.index(),
+                step,
+            })
+            .collect();
         let edges: Vec<EdgeOut<'_>> = self
             .graph
             .edge_references()
@@ -42,7 +48,11 @@ impl Serialize for Definition {
         let reworks: Vec<ReworkOut<'_>> = self
             .reworks
             .iter()
-            .map(|r| ReworkOut { from: &self.step(r.from).key, to: &self.step(r.to).key, max: r.max })
+            .map(|r| ReworkOut {
+                from: &self.step(r.from).key,
+                to: &self.step(r.to).key,
+                max: r.max,
+            })
             .collect();
         let mut s = serializer.serialize_struct("Definition", 10)?;
         s.serialize_field("process", &self.header)?;

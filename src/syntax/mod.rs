@@ -66,7 +66,9 @@ fn check_name_lengths(items: &[Item], source: SourceId, diagnostics: &mut Vec<Di
             diagnostics.push(
                 Diagnostic::new(
                     Code::LimitExceeded,
-                    format!("name is {chars} characters long, more than the limit of {MAX_NAME_CHARS}"),
+                    format!(
+                        "name is {chars} characters long, more than the limit of {MAX_NAME_CHARS}"
+                    ),
                     source,
                     name.span,
                     "name too long",
@@ -78,7 +80,12 @@ fn check_name_lengths(items: &[Item], source: SourceId, diagnostics: &mut Vec<Di
     for item in items {
         match item {
             Item::Decl(decl) => check(&decl.name),
-            Item::Step(block) => block.step.owners.iter().chain(&block.step.action).for_each(&mut check),
+            Item::Step(block) => block
+                .step
+                .owners
+                .iter()
+                .chain(&block.step.action)
+                .for_each(&mut check),
             Item::Flow(flow) => flow
                 .nodes
                 .iter()

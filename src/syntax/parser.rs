@@ -12,6 +12,9 @@ use crate::diagnostics::{Code, Diagnostic, SourceId, Span};
 #[grammar = "../grammar/sop.pest"]
 struct SopParser;
 
+/// The longest `holiday` or `workday` range accepted, in days.
+const MAX_DATE_RANGE_DAYS: i64 = 366;
+
 /// Builds the AST of one statement at a time, collecting diagnostics.
 pub(crate) struct Builder {
     pub(crate) source: SourceId,
@@ -22,7 +25,11 @@ pub(crate) struct Builder {
 
 impl Builder {
     pub(crate) fn new(source: SourceId) -> Self {
-        Builder { source, offset: 0, diagnostics: Vec::new() }
+        Builder {
+            source,
+            offset: 0,
+            diagnostics: Vec::new(),
+        }
     }
 
     /// Parses one statement, `text`, found at `offset` in the source.
@@ -41,9 +48,27 @@ impl Builder {
         }
     }
 
+    /// The span of `pair`, without the white space and comments that pest's
+    /// implicit `WHITESPACE` and `COMMENT` leave at the end of a rule whose
+    /// last optional part matched nothing (`A → B within 3d # note` would
+    /// otherwise underline the comment too).
+    ///
+    /// The end is that of the last token: the last inner pair, followed down
+    /// to a leaf or to a compound-atomic rule (whose closing quote or `%` is
+    /// not a pair of its own).
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
-        let s = pair.as_span();
-        Span::new(self.offset + s.start(), self.offset + s.end())
+        let start = pair.as_span().start();
+        let mut last = pair.clone();
+        while !matches!(
+            last.as_rule(),
+            Rule::string | Rule::title | Rule::duration | Rule::offset | Rule::percent
+        ) {
+            match last.clone().into_inner().next_back() {
+                Some(inner) => last = inner,
+                None => break,
+            }
+        }
+        Span::new(self.offset + start, self.offset + last.as_span().end())
     }
 
     fn spanned(&self, pair: &Pair<'_, Rule>) -> Name {
@@ -80,7 +105,12 @@ impl Builder {
                 let from = self.step_ref(inner.next().expect("grammar: rework has a source"));
                 let to = self.step_ref(inner.next().expect("grammar: rework has a target"));
                 let max = inner.next().map(|p| self.max(p));
-                Item::Rework(Rework { from, to, max, span })
+                Item::Rework(Rework {
+                    from,
+                    to,
+                    max,
+                    span,
+                })
             }
             Rule::flow => {
                 let nodes = significant(pair).map(|p| self.flow_node(p)).collect();
@@ -104,14 +134,22 @@ impl Builder {
                 fields.push(field);
             }
         }
-        Item::Decl(Decl { kind, name, fields, span })
+        Item::Decl(Decl {
+            kind,
+            name,
+            fields,
+            span,
+        })
     }
 
     fn flow_node(&mut self, pair: Pair<'_, Rule>) -> FlowNode {
         let span = self.span(&pair);
         let mut inner = significant(pair);
         let group_pair = inner.next().expect("grammar: a node has a step group");
-        let group = group_pair.clone().into_inner().any(|p| p.as_rule() == Rule::open);
+        let group = group_pair
+            .clone()
+            .into_inner()
+            .any(|p| p.as_rule() == Rule::open);
         let steps = significant(group_pair).map(|p| self.step_ref(p)).collect();
         let mut condition = None;
         let mut deadlines = Vec::new();
@@ -123,7 +161,11 @@ impl Builder {
                     .filter(|p| p.as_rule() == Rule::name)
                     .map(|p| self.spanned(&p))
                     .collect();
-                let c = if names.is_empty() { Condition::Otherwise } else { Condition::When(names) };
+                let c = if names.is_empty() {
+                    Condition::Otherwise
+                } else {
+                    Condition::When(names)
+                };
                 if condition.is_some() {
                     self.error(
                         Code::Duplicate,
@@ -139,7 +181,13 @@ impl Builder {
                 deadlines.push(field);
             }
         }
-        FlowNode { steps, group, condition, deadlines, span }
+        FlowNode {
+            steps,
+            group,
+            condition,
+            deadlines,
+            span,
+        }
     }
 
     fn step_ref(&mut self, pair: Pair<'_, Rule>) -> StepRef {
@@ -154,11 +202,17 @@ impl Builder {
                 _ => {}
             }
         }
-        StepRef { owners, action, span }
+        StepRef {
+            owners,
+            action,
+            span,
+        }
     }
 
     fn max(&mut self, pair: Pair<'_, Rule>) -> Spanned<u64> {
-        let amount = significant(pair).nth(1).expect("grammar: max has an amount");
+        let amount = significant(pair)
+            .nth(1)
+            .expect("grammar: max has an amount");
         let span = self.span(&amount);
         let value = amount.as_str().parse().unwrap_or(u64::MAX);
         Spanned::new(value, span)
@@ -166,7 +220,12 @@ impl Builder {
 
     fn string(&mut self, pair: &Pair<'_, Rule>) -> String {
         let raw = pair.as_str();
-        let inner = pair.clone().into_inner().next().map(|p| p.as_str()).unwrap_or("");
+        let inner = pair
+            .clone()
+            .into_inner()
+            .next()
+            .map(|p| p.as_str())
+            .unwrap_or("");
         if !raw.starts_with('"') {
             return inner.to_owned();
         }
@@ -200,15 +259,28 @@ impl Builder {
                 _ => {}
             }
         }
-        Spanned::new(Duration { negative, amount, unit }, span)
+        Spanned::new(
+            Duration {
+                negative,
+                amount,
+                unit,
+            },
+            span,
+        )
     }
 
     fn date(&mut self, pair: &Pair<'_, Rule>) -> Option<NaiveDate> {
         let text = pair.as_str();
         let mut parts = text.split('-').map(|p| p.parse::<u32>().ok());
-        let (y, m, d) = (parts.next().flatten(), parts.next().flatten(), parts.next().flatten());
+        let (y, m, d) = (
+            parts.next().flatten(),
+            parts.next().flatten(),
+            parts.next().flatten(),
+        );
         let date = match (y, m, d) {
-            (Some(y), Some(m), Some(d)) => i32::try_from(y).ok().and_then(|y| NaiveDate::from_ymd_opt(y, m, d)),
+            (Some(y), Some(m), Some(d)) => i32::try_from(y)
+                .ok()
+                .and_then(|y| NaiveDate::from_ymd_opt(y, m, d)),
             _ => None,
         };
         if date.is_none() {
@@ -227,7 +299,10 @@ impl Builder {
     fn time(&mut self, pair: &Pair<'_, Rule>, end: bool) -> Option<Option<NaiveTime>> {
         let text = pair.as_str().replace('：', ":");
         let (h, m) = text.split_once(':').expect("grammar: a time has a colon");
-        let (h, m) = (h.parse::<u32>().unwrap_or(99), m.parse::<u32>().unwrap_or(99));
+        let (h, m) = (
+            h.parse::<u32>().unwrap_or(99),
+            m.parse::<u32>().unwrap_or(99),
+        );
         if end && h == 24 && m == 0 {
             return Some(None);
         }
@@ -246,17 +321,25 @@ impl Builder {
         }
     }
 
-    fn date_spans<'i>(&mut self, pairs: impl Iterator<Item = Pair<'i, Rule>>) -> Vec<Spanned<DateRange>> {
+    fn date_spans<'i>(
+        &mut self,
+        pairs: impl Iterator<Item = Pair<'i, Rule>>,
+    ) -> Vec<Spanned<DateRange>> {
         let mut out = Vec::new();
         for p in pairs.filter(|p| p.as_rule() == Rule::date_span) {
             let span = self.span(&p);
-            let dates: Vec<_> = p.into_inner().filter(|p| p.as_rule() == Rule::date).collect();
+            let dates: Vec<_> = p
+                .into_inner()
+                .filter(|p| p.as_rule() == Rule::date)
+                .collect();
             let first = self.date(&dates[0]);
             let last = match dates.get(1) {
                 Some(d) => self.date(d),
                 None => first,
             };
-            let (Some(first), Some(last)) = (first, last) else { continue };
+            let (Some(first), Some(last)) = (first, last) else {
+                continue;
+            };
             if last < first {
                 self.error(
                     Code::InvalidLiteral,
@@ -264,6 +347,19 @@ impl Builder {
                     span,
                     "empty range",
                     "write the earlier date first",
+                );
+                continue;
+            }
+            let days = (last - first).num_days() + 1;
+            if days > MAX_DATE_RANGE_DAYS {
+                // Each day of a range is stored; a range of centuries would take
+                // seconds and megabytes for every line that writes it.
+                self.error(
+                    Code::LimitExceeded,
+                    format!("date range is {days} days long, more than the limit of {MAX_DATE_RANGE_DAYS}"),
+                    span,
+                    "range too long",
+                    "list holidays and workdays a year at a time at most",
                 );
                 continue;
             }
@@ -282,19 +378,36 @@ impl Builder {
             Rule::f_description => Field::Description(self.string(&inner.next()?)),
             Rule::f_version => {
                 let p = inner.next()?;
-                Field::Version(if p.as_rule() == Rule::string { self.string(&p) } else { p.as_str().to_owned() })
+                Field::Version(if p.as_rule() == Rule::string {
+                    self.string(&p)
+                } else {
+                    p.as_str().to_owned()
+                })
             }
             Rule::f_zone => {
                 let p = inner.next()?;
-                Field::Zone(if p.as_rule() == Rule::string { self.string(&p) } else { p.as_str().to_owned() })
+                Field::Zone(if p.as_rule() == Rule::string {
+                    self.string(&p)
+                } else {
+                    p.as_str().to_owned()
+                })
             }
             Rule::f_calendar => Field::Calendar(self.spanned(&inner.next()?)),
             Rule::f_ladder => Field::Ladder(self.spanned(&inner.next()?)),
             Rule::f_head => {
                 let p = inner.next()?;
-                Field::Head(if p.as_rule() == Rule::string { self.string(&p) } else { p.as_str().to_owned() })
+                Field::Head(if p.as_rule() == Rule::string {
+                    self.string(&p)
+                } else {
+                    p.as_str().to_owned()
+                })
             }
-            Rule::f_escalate => Field::Escalate(inner.filter(|p| p.as_rule() == Rule::name).map(|p| self.spanned(&p)).collect()),
+            Rule::f_escalate => Field::Escalate(
+                inner
+                    .filter(|p| p.as_rule() == Rule::name)
+                    .map(|p| self.spanned(&p))
+                    .collect(),
+            ),
             Rule::f_within => {
                 let mut slas = Vec::new();
                 for sla in inner.filter(|p| p.as_rule() == Rule::sla) {
@@ -307,7 +420,10 @@ impl Builder {
                             _ => {}
                         }
                     }
-                    slas.push(Sla { priority, duration: duration.expect("grammar: an SLA has a duration") });
+                    slas.push(Sla {
+                        priority,
+                        duration: duration.expect("grammar: an SLA has a duration"),
+                    });
                 }
                 Field::Within(slas)
             }
@@ -319,14 +435,22 @@ impl Builder {
                 } else {
                     ByAnchor::Attribute(anchor_pair.as_str().to_owned())
                 };
-                let minus = inner.find(|p| p.as_rule() == Rule::duration).map(|p| self.duration(p));
-                Field::By { anchor: Spanned::new(anchor, anchor_span), minus }
+                let minus = inner
+                    .find(|p| p.as_rule() == Rule::duration)
+                    .map(|p| self.duration(p));
+                Field::By {
+                    anchor: Spanned::new(anchor, anchor_span),
+                    minus,
+                }
             }
             Rule::f_warn => {
                 let p = inner.find(|p| matches!(p.as_rule(), Rule::percent | Rule::duration))?;
                 if p.as_rule() == Rule::percent {
                     let negative = p.as_str().starts_with(['-', '－']);
-                    let digits = p.clone().into_inner().find(|p| p.as_rule() == Rule::amount)?;
+                    let digits = p
+                        .clone()
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::amount)?;
                     let value = digits.as_str().parse::<i64>().unwrap_or(i64::MAX);
                     Field::Warn(Warn::Percent(if negative { -value } else { value }))
                 } else {
@@ -340,7 +464,22 @@ impl Builder {
                     match p.as_rule() {
                         Rule::offset => {
                             let s = self.span(&p);
-                            let d = p.into_inner().find(|p| p.as_rule() == Rule::duration);
+                            let text = p.as_str();
+                            let d = p
+                                .clone()
+                                .into_inner()
+                                .find(|p| p.as_rule() == Rule::duration);
+                            if d.is_none() && text.bytes().any(|b| b != b'0') {
+                                // `+5` without a unit: only `+0` may omit it.
+                                self.error(
+                                    Code::Syntax,
+                                    format!("escalation offset `+{text}` has no unit"),
+                                    s,
+                                    "a unit is missing",
+                                    &format!("write the unit after the amount, e.g. `+{text}d` or `+{text}h`; only `+0` (at the deadline) goes without one"),
+                                );
+                                return None;
+                            }
                             let d = d.map(|d| self.duration(d).node);
                             offset = Some(Spanned::new(d, s));
                         }
@@ -348,13 +487,23 @@ impl Builder {
                             let mut parts = p.into_inner();
                             let verb = parts.next()?;
                             let target = parts.next()?;
-                            let verb = if verb.as_str() == "notify" { Verb::Notify } else { Verb::Reassign };
-                            actions.push(Action { verb, target: self.spanned(&target) });
+                            let verb = if verb.as_str() == "notify" {
+                                Verb::Notify
+                            } else {
+                                Verb::Reassign
+                            };
+                            actions.push(Action {
+                                verb,
+                                target: self.spanned(&target),
+                            });
                         }
                         _ => {}
                     }
                 }
-                Field::Level { offset: offset?, actions }
+                Field::Level {
+                    offset: offset?,
+                    actions,
+                }
             }
             Rule::f_week => {
                 let mut days = Vec::new();
@@ -383,7 +532,10 @@ impl Builder {
                 let mut ranges = Vec::new();
                 for p in inner.filter(|p| p.as_rule() == Rule::time_span) {
                     let s = self.span(&p);
-                    let times: Vec<_> = p.into_inner().filter(|p| p.as_rule() == Rule::time).collect();
+                    let times: Vec<_> = p
+                        .into_inner()
+                        .filter(|p| p.as_rule() == Rule::time)
+                        .collect();
                     let start = self.time(&times[0], false);
                     let end = self.time(&times[1], true);
                     if let (Some(Some(start)), Some(end)) = (start, end) {
@@ -414,7 +566,11 @@ impl Builder {
                 Field::Covers(first, last)
             }
             Rule::f_owner => Field::Owner(names(inner.next()?).map(|p| self.spanned(&p)).collect()),
-            Rule::f_sign => Field::Sign(if inner.next()?.as_str() == "any" { SignMode::Any } else { SignMode::All }),
+            Rule::f_sign => Field::Sign(if inner.next()?.as_str() == "any" {
+                SignMode::Any
+            } else {
+                SignMode::All
+            }),
             Rule::f_deliver => Field::Deliver(
                 inner
                     .filter(|p| matches!(p.as_rule(), Rule::title | Rule::string))
@@ -458,7 +614,15 @@ fn significant(pair: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
     pair.into_inner().filter(|p| {
         !matches!(
             p.as_rule(),
-            Rule::arrow | Rule::colon | Rule::comma | Rule::amp | Rule::bar | Rule::open | Rule::close | Rule::minus | Rule::dash
+            Rule::arrow
+                | Rule::colon
+                | Rule::comma
+                | Rule::amp
+                | Rule::bar
+                | Rule::open
+                | Rule::close
+                | Rule::minus
+                | Rule::dash
         )
     })
 }
@@ -515,7 +679,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::name => "a name",
         Rule::string => "a quoted string",
         Rule::title => "a document title like 《需求文档》",
-        Rule::duration | Rule::amount | Rule::sla => "a duration like `3d` or `2wd`",
+        Rule::duration | Rule::sla => "a duration like `3d` or `2wd`",
+        Rule::amount => "a number",
         Rule::unit => "a unit (`m`, `h`, `d`, `w`, `wd` or `wh`)",
         Rule::offset => "an offset like `0` or `2d`",
         Rule::percent => "a percentage like `80%`",
@@ -582,7 +747,12 @@ const STATEMENT_RULES: &[Rule] = &[
     Rule::kw_step,
 ];
 
-fn syntax_error(error: &pest::error::Error<Rule>, text: &str, offset: usize, source: SourceId) -> Diagnostic {
+fn syntax_error(
+    error: &pest::error::Error<Rule>,
+    text: &str,
+    offset: usize,
+    source: SourceId,
+) -> Diagnostic {
     use pest::error::{ErrorVariant, InputLocation};
     let pos = match error.location {
         InputLocation::Pos(p) => p,
@@ -598,32 +768,81 @@ fn syntax_error(error: &pest::error::Error<Rule>, text: &str, offset: usize, sou
             } else {
                 format!("type {instead} instead of `{c}`")
             };
-            return Diagnostic::new(Code::FullWidth, format!("full-width character `{c}`"), source, span, "typed with a Chinese keyboard")
-                .with_help(help);
+            return Diagnostic::new(
+                Code::FullWidth,
+                format!("full-width character `{c}`"),
+                source,
+                span,
+                "typed with a Chinese keyboard",
+            )
+            .with_help(help);
         }
     }
     let mut expected: Vec<&'static str> = Vec::new();
     let mut statement = false;
+    let mut close_expected = false;
     if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
         for rule in positives {
             if STATEMENT_RULES.contains(rule) {
                 statement = true;
             } else if let Some(words) = describe(*rule) {
+                close_expected |= *rule == Rule::close;
                 if !expected.contains(&words) {
                     expected.push(words);
                 }
             }
         }
     }
+    // The splitter starts each statement at its first significant character, so an
+    // error at 0 is where a statement should start, whatever the grammar's positives
+    // (a lookahead such as `&ASCII_ALPHA_LOWER` reports none of the keywords).
+    statement |= pos == 0;
     if statement {
-        expected.retain(|w| !matches!(*w, "a step" | "a name"));
-        expected.insert(0, "a statement");
+        // Where a statement may start, the keywords and names that could follow
+        // are all "a statement"; listing `calendar` or `rework` alone would mislead.
+        expected = vec!["a statement"];
     }
-    let found_words = match found {
-        None => "the end of the statement".to_owned(),
-        Some('\n' | '\r') => "the end of the line".to_owned(),
-        Some(c) => format!("`{c}`"),
+    // A `{` without its `}` runs on to the end of the file: point at the `{`.
+    let unclosed = if close_expected {
+        unclosed_brace(&text[..pos])
+    } else {
+        None
     };
+    if let (Some(open), None) = (unclosed, found) {
+        let open_span = Span::new(offset + open, offset + open + 1);
+        return Diagnostic::new(
+            Code::Syntax,
+            "unclosed `{`",
+            source,
+            open_span,
+            "this `{` has no matching `}`",
+        )
+        .with_label(source, span, "no `}` before here")
+        .with_help("add `}` where the block ends");
+    }
+    let found_words = describe_found(found);
+    // Only the sign of a number was expected here: the number itself is fine, but
+    // what follows it is not a unit or `%` (`within 3 d`, `warn at 80 %`).
+    let digits = text[pos..].len()
+        - text[pos..]
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .len();
+    if expected.is_empty() && digits > 0 {
+        let after = text[pos + digits..].chars().next();
+        let at = Span::new(
+            offset + pos + digits,
+            offset + pos + digits + after.map_or(0, char::len_utf8),
+        );
+        let number = &text[pos..pos + digits];
+        return Diagnostic::new(
+            Code::Syntax,
+            format!("expected a unit or `%` right after `{number}`, found {}", describe_found(after)),
+            source,
+            at,
+            "a unit or `%` goes here",
+        )
+        .with_help(format!("write durations and percentages without a space: `{number}d`, `{number}wd`, `{number}%`"));
+    }
     let message = match expected.as_slice() {
         [] => format!("unexpected {found_words}"),
         list => format!("expected {}, found {found_words}", join_or(list)),
@@ -632,12 +851,84 @@ fn syntax_error(error: &pest::error::Error<Rule>, text: &str, offset: usize, sou
         None | Some('\n' | '\r') => "statement ends here".to_owned(),
         Some(_) => "unexpected here".to_owned(),
     };
+    // The `{` is on an earlier line: perhaps its `}` is missing.
+    let opened_above = unclosed.filter(|&open| text[open..pos].contains('\n'));
     let help = if statement {
-        "a statement is a flow like `市场部 → 研发部 within 3d`, or starts with `department`, `role`, `calendar`, `ladder`, `process`, `step`, `rework` or `use`".to_owned()
+        "a statement is a flow like `市场部 → 研发部 within 3d`, or starts with `department`, `role`, `calendar`, `ladder`, `process`, `step`, `rework` or `use`"
     } else {
-        "see grammar/LANGUAGE.md for the form of each statement".to_owned()
+        match expected.first().copied() {
+            Some(_) if opened_above.is_some() => "if the block ends before this line, close it with `}`",
+            Some("a step") => "an arrow leads to a step: a department such as `研发部`, a department and an action such as `研发部:评估`, or a group such as `{研发部, 财务部}`",
+            Some("a unit (`m`, `h`, `d`, `w`, `wd` or `wh`)") if found.is_some_and(is_space) => {
+                "write the unit right after the amount, without a space: `3d`, not `3 d`"
+            }
+            Some("a duration like `3d` or `2wd`" | "a unit (`m`, `h`, `d`, `w`, `wd` or `wh`)") => {
+                "a duration is an amount and a unit: `m` minutes, `h` hours, `d` days, `w` weeks, `wd` working days or `wh` working hours, e.g. `3d`"
+            }
+            _ => "see grammar/LANGUAGE.md for the form of each statement",
+        }
     };
-    Diagnostic::new(Code::Syntax, message, source, span, label).with_help(help)
+    let mut diagnostic =
+        Diagnostic::new(Code::Syntax, message, source, span, label).with_help(help);
+    if let Some(open) = opened_above {
+        diagnostic = diagnostic.with_label(
+            source,
+            Span::new(offset + open, offset + open + 1),
+            "block opened here",
+        );
+    }
+    diagnostic
+}
+
+/// White space inside a line, as the grammar's `WHITESPACE` knows it.
+fn is_space(c: char) -> bool {
+    c == '\t' || c == '\u{feff}' || c.is_whitespace() && !matches!(c, '\n' | '\r')
+}
+
+/// How an error message names what it found.
+fn describe_found(found: Option<char>) -> String {
+    match found {
+        None => "the end of the statement".to_owned(),
+        Some('\n' | '\r') => "the end of the line".to_owned(),
+        Some(c) if is_space(c) => "a space".to_owned(),
+        Some(c) if c.is_control() => format!("the control character U+{:04X}", u32::from(c)),
+        Some(c) => format!("`{c}`"),
+    }
+}
+
+/// The byte offset of the last `{` in `text` that no `}` closes, skipping
+/// strings, titles and comments.
+fn unclosed_brace(text: &str) -> Option<usize> {
+    let mut open: Vec<usize> = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let close = match c {
+            '{' => {
+                open.push(i);
+                continue;
+            }
+            '}' => {
+                open.pop();
+                continue;
+            }
+            '#' => '\n',
+            '/' if matches!(chars.peek(), Some((_, '/'))) => '\n',
+            '"' => '"',
+            '“' => '”',
+            '「' => '」',
+            '《' => '》',
+            _ => continue,
+        };
+        while let Some((_, d)) = chars.next() {
+            if d == close || d == '\n' {
+                break;
+            }
+            if d == '\\' && close == '"' {
+                chars.next();
+            }
+        }
+    }
+    open.pop()
 }
 
 fn join_or(items: &[&str]) -> String {

@@ -13,7 +13,7 @@ pub(crate) fn statements(source: &str) -> Vec<Range<usize>> {
     let mut out: Vec<Range<usize>> = Vec::with_capacity(segments.len());
     let mut previous_ends_with_arrow = false;
     for segment in segments {
-        let Some((first, last)) = segment.significant.clone() else {
+        let Some((first, last)) = segment.significant else {
             continue;
         };
         let text = &source[first..last];
@@ -60,7 +60,9 @@ fn segments(source: &str) -> Vec<Segment> {
     while let Some((i, c)) = chars.next() {
         match c {
             '\n' | ';' | '；' if depth == 0 => {
-                segments.push(Segment { significant: significant.take() });
+                segments.push(Segment {
+                    significant: significant.take(),
+                });
             }
             '#' => skip_line(&mut chars),
             '/' if matches!(chars.peek(), Some((_, '/'))) => skip_line(&mut chars),
@@ -131,7 +133,10 @@ mod tests {
 
     #[test]
     fn braces_span_lines() {
-        assert_eq!(cut("ladder L {\n  warn at 80%\n}\nA → B"), ["ladder L {\n  warn at 80%\n}", "A → B"]);
+        assert_eq!(
+            cut("ladder L {\n  warn at 80%\n}\nA → B"),
+            ["ladder L {\n  warn at 80%\n}", "A → B"]
+        );
     }
 
     #[test]

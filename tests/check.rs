@@ -1,0 +1,282 @@
+//! Snapshot tests of the diagnostics for invalid `.sop` files.
+//!
+//! Each `tests/fixtures/check/err_<CODE>_<what>.sop` (or `warn_<CODE>_…`) is
+//! checked through [`sopflow::Loader`] and a [`sopflow::load::FsResolver`] and
+//! rendered without colour at width 80. Cases that need several files live in
+//! a directory `tests/fixtures/check/<case>/` whose `main.sop` is checked.
+//! Every case must report the code its name carries, and every code has a case.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use sopflow::diagnostics::{Code, RenderOptions};
+use sopflow::load::FsResolver;
+use sopflow::Loader;
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check")
+}
+
+/// The code a case's name carries: `err_E020_cycle.sop` → `E020`.
+fn expected_code(case: &str) -> Code {
+    let code = case
+        .split('_')
+        .nth(1)
+        .unwrap_or_else(|| panic!("no code in the case name {case:?}"));
+    code.parse()
+        .unwrap_or_else(|e| panic!("case {case:?}: {e}"))
+}
+
+/// Checks a fixture and renders its diagnostics, with paths relative to the fixtures directory.
+fn render(path: &Path) -> (Vec<Code>, String) {
+    let name = path.to_str().expect("fixture paths are UTF-8");
+    let checked = Loader::new(FsResolver)
+        .check(name)
+        .expect("the fixture is readable");
+    let codes = checked.diagnostics.iter().map(|d| d.code).collect();
+    let rendered = checked.diagnostics.render(&RenderOptions {
+        color: false,
+        width: 80,
+    });
+    let prefix = format!("{}/", fixtures_dir().display());
+    (codes, rendered.replace(&prefix, ""))
+}
+
+fn assert_reports(case: &str, codes: &[Code], rendered: &str) {
+    let expected = expected_code(case);
+    assert!(
+        codes.contains(&expected),
+        "{case}: expected {expected}, got {codes:?}\n{rendered}"
+    );
+}
+
+#[test]
+fn single_file_cases() {
+    insta::glob!("fixtures/check/*.sop", |path| {
+        let source = std::fs::read_to_string(path).expect("the fixture is readable");
+        assert!(
+            source.starts_with('#'),
+            "{}: start with a `#` comment saying what it tests",
+            path.display()
+        );
+        let case = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("a UTF-8 file name");
+        let (codes, rendered) = render(path);
+        assert_reports(case, &codes, &rendered);
+        insta::with_settings!({ description => source, omit_expression => true }, {
+            insta::assert_snapshot!(rendered);
+        });
+    });
+}
+
+#[test]
+fn multi_file_cases() {
+    insta::glob!("fixtures/check/*/main.sop", |path| {
+        let dir = path.parent().expect("main.sop is in a case directory");
+        let case = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("a UTF-8 directory name");
+        // The description shows every file of the case, main.sop first.
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .expect("the case directory is readable")
+            .map(|entry| entry.expect("a directory entry").path())
+            .collect();
+        files.sort_by_key(|f| (f.file_name() != Some("main.sop".as_ref()), f.clone()));
+        let mut description = String::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).expect("the fixture is readable");
+            assert!(
+                text.starts_with('#'),
+                "{}: start with a `#` comment",
+                file.display()
+            );
+            let name = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .expect("a UTF-8 file name");
+            description.push_str(&format!("// {name}\n{text}"));
+        }
+        let (codes, rendered) = render(path);
+        assert_reports(case, &codes, &rendered);
+        insta::with_settings!({ description => description, omit_expression => true }, {
+            insta::assert_snapshot!(rendered);
+        });
+    });
+}
+
+#[test]
+fn every_code_has_a_fixture() {
+    let mut covered = BTreeSet::new();
+    for entry in std::fs::read_dir(fixtures_dir()).expect("the fixtures directory is readable") {
+        let entry = entry.expect("a directory entry");
+        let name = entry.file_name().into_string().expect("a UTF-8 file name");
+        if name.starts_with("err_") || name.starts_with("warn_") {
+            let code = expected_code(&name);
+            let prefix = if code.as_str().starts_with('W') {
+                "warn_"
+            } else {
+                "err_"
+            };
+            assert!(
+                name.starts_with(prefix),
+                "{name}: {code} cases are named {prefix}…"
+            );
+            covered.insert(code);
+        }
+    }
+    let missing: Vec<&str> = Code::all()
+        .iter()
+        .filter(|c| !covered.contains(c))
+        .map(|c| c.as_str())
+        .collect();
+    assert!(missing.is_empty(), "codes without a fixture: {missing:?}");
+}
+
+#[test]
+fn several_problems_are_all_reported() {
+    let (codes, rendered) = render(&fixtures_dir().join("err_E001_several_problems.sop"));
+    assert_eq!(
+        codes,
+        [Code::Syntax, Code::UnknownDepartment, Code::Syntax],
+        "{rendered}"
+    );
+}
+
+// ------------------------------------------------------------ one-line messages
+
+/// The message of the only diagnostic of `source`.
+fn message(source: &str) -> String {
+    let checked = sopflow::check(source, "inline.sop");
+    let all: Vec<_> = checked.diagnostics.iter().collect();
+    assert_eq!(all.len(), 1, "expected one diagnostic: {all:#?}");
+    all[0].message.clone()
+}
+
+#[test]
+fn unknown_department() {
+    insta::assert_snapshot!(message("department 市场部\n市场部 → 法务部 within 2d"), @"unknown department `法务部`");
+}
+
+#[test]
+fn unknown_department_suggestion() {
+    let checked = sopflow::check(
+        "department 市场部\ndepartment 研发部\n市场部 → 研法部",
+        "inline.sop",
+    );
+    let help = checked
+        .diagnostics
+        .iter()
+        .next()
+        .and_then(|d| d.help.clone());
+    insta::assert_snapshot!(help.unwrap_or_default(), @"did you mean `研发部`?");
+}
+
+#[test]
+fn zero_duration() {
+    insta::assert_snapshot!(message("市场部 → 研发部 within 0d"), @"deadline of step `研发部` must be positive");
+}
+
+#[test]
+fn missing_target() {
+    insta::assert_snapshot!(message("市场部 →"), @"expected a step, found the end of the statement");
+}
+
+#[test]
+fn full_width_colon_is_accepted_but_full_width_brace_is_not() {
+    insta::assert_snapshot!(message("step 研发部：评估 ｛ within 3d ｝\n市场部 → 研发部：评估"), @"full-width character `｛`");
+}
+
+#[test]
+fn self_loop() {
+    insta::assert_snapshot!(message("市场部 → 研发部\n研发部 → 研发部"), @"flow contains a cycle: 研发部 → 研发部");
+}
+
+#[test]
+fn offset_without_unit() {
+    insta::assert_snapshot!(message("process P { +2 notify head }\n市场部 → 研发部 within 1d"), @"escalation offset `+2` has no unit");
+}
+
+#[test]
+fn group_otherwise_is_one_arrow() {
+    let checked = sopflow::check(
+        "法务部:审核 → 市场部:发布 when 通过\n法务部:审核 → {研发部, 财务部} otherwise",
+        "inline.sop",
+    );
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        checked.diagnostics.render(&RenderOptions::default())
+    );
+}
+
+#[test]
+fn group_when_is_one_arrow() {
+    let checked = sopflow::check(
+        "法务部:审核 → {研发部, 财务部} when 通过\n法务部:审核 → 市场部 otherwise",
+        "inline.sop",
+    );
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        checked.diagnostics.render(&RenderOptions::default())
+    );
+}
+
+#[test]
+fn unknown_step_block_does_not_move_the_start() {
+    // The block comes first; it must not become the start and make the real start unreachable.
+    let checked = sopflow::check(
+        "step 研发部:评审 { within 1d }\n市场部 → 研发部:评估",
+        "inline.sop",
+    );
+    let codes: Vec<&str> = checked
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    assert_eq!(codes, ["E012"]);
+}
+
+#[test]
+fn a_use_cycle_through_the_main_file_is_found_however_the_main_file_is_named() {
+    let dir = fixtures_dir().join("err_E018_cycle_through_main");
+    for name in [
+        dir.join("main.sop"),
+        dir.join(".").join("main.sop"),
+        dir.join("../err_E018_cycle_through_main/main.sop"),
+    ] {
+        let checked = Loader::new(FsResolver)
+            .check(name.to_str().expect("a UTF-8 path"))
+            .expect("readable");
+        let codes: Vec<&str> = checked
+            .diagnostics
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect();
+        assert_eq!(
+            codes,
+            ["E018"],
+            "{}: {}",
+            name.display(),
+            checked.diagnostics.render(&RenderOptions::default())
+        );
+    }
+}
+
+#[test]
+fn when_and_otherwise_on_one_arrow_in_either_order() {
+    for source in [
+        "A → C when y\nA → B otherwise\nA → B when x",
+        "A → C when y\nA → B when x\nA → B otherwise",
+    ] {
+        let checked = sopflow::check(source, "inline.sop");
+        assert!(
+            checked.diagnostics.is_empty(),
+            "{source}\n{}",
+            checked.diagnostics.render(&RenderOptions::default())
+        );
+    }
+}
