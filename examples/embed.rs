@@ -9,7 +9,9 @@ use std::process::ExitCode;
 use sopflow::load::{FsResolver, Loader};
 
 fn main() -> ExitCode {
-    let path = std::env::args().nth(1).unwrap_or_else(|| "examples/新产品上市.sop".to_owned());
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "examples/新产品上市.sop".to_owned());
     let checked = match Loader::new(FsResolver).check(&path) {
         Ok(checked) => checked,
         Err(error) => {
@@ -29,7 +31,10 @@ fn main() -> ExitCode {
             Some(d) => format!("  [{}]", serde_json::to_string(d).unwrap_or_default()),
             None => String::new(),
         };
-        let next: Vec<&str> = definition.successors(id).map(|(to, _)| definition.step(to).key.as_str()).collect();
+        let next: Vec<&str> = definition
+            .successors(id)
+            .map(|(to, _)| definition.step(to).key.as_str())
+            .collect();
         println!("{:>3}. {}{deadline}", n + 1, step.key);
         if !next.is_empty() {
             println!("       → {}", next.join(", "));

@@ -3,7 +3,7 @@
 //! [`Loader`] parses a main file and every file it `use`s (transitively, each
 //! once), reports unreadable files and import cycles as diagnostics at the
 //! `use` that names them, and lowers the result into a
-//! [`Definition`](crate::model::Definition). Files come from a [`Resolver`]:
+//! [`Definition`]. Files come from a [`Resolver`]:
 //! [`FsResolver`] reads the file system, [`MemoryResolver`] a map of texts
 //! (for tests and for hosts that keep SOPs in a database).
 

@@ -120,9 +120,13 @@ impl std::str::FromStr for BusinessDuration {
     /// assert!("3 days".parse::<BusinessDuration>().is_err());
     /// ```
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let error = || ParseDurationError { input: s.to_owned() };
+        let error = || ParseDurationError {
+            input: s.to_owned(),
+        };
         let text = s.trim();
-        let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+        let digits = text
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len());
         let amount: u32 = text[..digits].parse().map_err(|_| error())?;
         let unit = match text[digits..].trim_start() {
             "分钟" => Unit::Minute,

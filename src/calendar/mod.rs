@@ -259,7 +259,11 @@ impl FixedSpan {
             }
             at += TimeDelta::hours(12);
         }
-        Some(FixedSpan { first, last, offset })
+        Some(FixedSpan {
+            first,
+            last,
+            offset,
+        })
     }
 }
 
@@ -888,7 +892,10 @@ impl BusinessCalendar {
         if let Some(fixed) = self.fixed {
             let local = at.timestamp() + i64::from(fixed.offset.local_minus_utc());
             let days = local.div_euclid(i64::from(DAY_SECONDS)) + UNIX_EPOCH_DAYS_FROM_CE;
-            if let Some(date) = i32::try_from(days).ok().and_then(NaiveDate::from_num_days_from_ce_opt) {
+            if let Some(date) = i32::try_from(days)
+                .ok()
+                .and_then(NaiveDate::from_num_days_from_ce_opt)
+            {
                 if (fixed.first..=fixed.last).contains(&date) {
                     return date;
                 }
@@ -1101,22 +1108,38 @@ mod tests {
     #[test]
     fn fixed_offset_fast_path_matches_the_zone() {
         let cn = BusinessCalendar::cn();
-        assert!(cn.fixed.is_some(), "Asia/Shanghai has one offset in 2024-2026");
+        assert!(
+            cn.fixed.is_some(),
+            "Asia/Shanghai has one offset in 2024-2026"
+        );
         let mut day = NaiveDate::from_ymd_opt(2023, 12, 30).unwrap();
         while day <= NaiveDate::from_ymd_opt(2027, 1, 2).unwrap() {
             for seconds in [0, 1, 9 * 3600, 12 * 3600 + 30 * 60, 86_399, DAY_SECONDS] {
                 let local = day.and_time(NaiveTime::MIN) + TimeDelta::seconds(i64::from(seconds));
-                let expected = cn.zone.from_local_datetime(&local).earliest().unwrap().with_timezone(&Utc);
-                assert_eq!(cn.at_local(day, seconds).unwrap(), expected, "{day} +{seconds}s");
-                assert_eq!(cn.local_date(expected), expected.with_timezone(&cn.zone).date_naive());
+                let expected = cn
+                    .zone
+                    .from_local_datetime(&local)
+                    .earliest()
+                    .unwrap()
+                    .with_timezone(&Utc);
+                assert_eq!(
+                    cn.at_local(day, seconds).unwrap(),
+                    expected,
+                    "{day} +{seconds}s"
+                );
+                assert_eq!(
+                    cn.local_date(expected),
+                    expected.with_timezone(&cn.zone).date_naive()
+                );
             }
             day = day.succ_opt().unwrap();
         }
-        let berlin = BusinessCalendar::builder("b", chrono_tz::Europe::Berlin).covers(2026, 2026).build().unwrap();
+        let berlin = BusinessCalendar::builder("b", chrono_tz::Europe::Berlin)
+            .covers(2026, 2026)
+            .build()
+            .unwrap();
         assert!(berlin.fixed.is_none(), "Berlin changes offset twice a year");
     }
-
-    use super::*;
 
     #[test]
     fn clock_round_trips() {

@@ -45,11 +45,19 @@ pub(super) struct DueArgs {
 ///
 /// # Errors
 /// Only when writing to `out` or `err` fails.
-pub(super) fn run(args: &DueArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<ExitStatus> {
+pub(super) fn run(
+    args: &DueArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<ExitStatus> {
     let from = match DateTime::parse_from_rfc3339(&args.from) {
         Ok(t) => t.with_timezone(&Utc),
         Err(e) => {
-            writeln!(err, "error: invalid --from `{}`: {e}; write RFC 3339, e.g. 2026-09-30T10:00:00+08:00", args.from)?;
+            writeln!(
+                err,
+                "error: invalid --from `{}`: {e}; write RFC 3339, e.g. 2026-09-30T10:00:00+08:00",
+                args.from
+            )?;
             return Ok(ExitStatus::Error);
         }
     };
@@ -67,7 +75,11 @@ pub(super) fn run(args: &DueArgs, out: &mut dyn Write, err: &mut dyn Write) -> i
     match calendar.resolve(from, duration) {
         Ok(due) => {
             let local = due.with_timezone(&calendar.zone());
-            writeln!(out, "{}", local.to_rfc3339_opts(SecondsFormat::AutoSi, true))?;
+            writeln!(
+                out,
+                "{}",
+                local.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+            )?;
             Ok(ExitStatus::Success)
         }
         Err(e) => {
@@ -89,24 +101,47 @@ pub(super) fn calendar(spec: &str, err: &mut dyn Write) -> io::Result<Option<Bus
     let checked = match Loader::new(FsResolver).check(path) {
         Ok(c) => c,
         Err(e) => {
-            writeln!(err, "error: {e}; --calendar takes `cn` or a .sop file that declares a calendar")?;
+            writeln!(
+                err,
+                "error: {e}; --calendar takes `cn` or a .sop file that declares a calendar"
+            )?;
             return Ok(None);
         }
     };
     let Some(definition) = checked.definition else {
-        write!(err, "{}", checked.diagnostics.render(&RenderOptions::default()))?;
+        write!(
+            err,
+            "{}",
+            checked.diagnostics.render(&RenderOptions::default())
+        )?;
         writeln!(err, "error: `{path}` has errors")?;
         return Ok(None);
     };
     let found = match name {
-        Some(n) if n == "cn" => Some(BusinessCalendar::cn()),
-        Some(n) => definition.calendars().iter().find(|c| c.name() == n).cloned(),
+        Some("cn") => Some(BusinessCalendar::cn()),
+        Some(n) => definition
+            .calendars()
+            .iter()
+            .find(|c| c.name() == n)
+            .cloned(),
         None => definition.calendars().first().cloned(),
     };
     if found.is_none() {
-        let names: Vec<&str> = definition.calendars().iter().map(BusinessCalendar::name).collect();
+        let names: Vec<&str> = definition
+            .calendars()
+            .iter()
+            .map(BusinessCalendar::name)
+            .collect();
         match name {
-            Some(n) => writeln!(err, "error: `{path}` declares no calendar `{n}` (it declares: {})", if names.is_empty() { "none".to_owned() } else { names.join(", ") })?,
+            Some(n) => writeln!(
+                err,
+                "error: `{path}` declares no calendar `{n}` (it declares: {})",
+                if names.is_empty() {
+                    "none".to_owned()
+                } else {
+                    names.join(", ")
+                }
+            )?,
             None => writeln!(err, "error: `{path}` declares no calendar")?,
         }
     }

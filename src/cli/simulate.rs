@@ -120,7 +120,11 @@ fn print(out: &mut dyn Write, events: &[Event]) -> io::Result<()> {
 ///
 /// # Errors
 /// Only when writing to `out` or `err` fails.
-pub(super) fn run(args: &SimulateArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<ExitStatus> {
+pub(super) fn run(
+    args: &SimulateArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<ExitStatus> {
     let Some(start) = instant("--start", &args.start, err)? else {
         return Ok(ExitStatus::Error);
     };
@@ -134,7 +138,9 @@ pub(super) fn run(args: &SimulateArgs, out: &mut dyn Write, err: &mut dyn Write)
     let mut pairs = Vec::new();
     for attr in &args.attrs {
         match attr.split_once('=') {
-            Some((k, v)) if !k.trim().is_empty() => pairs.push((k.trim().to_owned(), v.trim().to_owned())),
+            Some((k, v)) if !k.trim().is_empty() => {
+                pairs.push((k.trim().to_owned(), v.trim().to_owned()))
+            }
             _ => {
                 writeln!(err, "error: invalid --attr `{attr}`: write KEY=VALUE, e.g. priority=P1 or 上市日=2026-06-30")?;
                 return Ok(ExitStatus::Error);
@@ -164,12 +170,20 @@ pub(super) fn run(args: &SimulateArgs, out: &mut dyn Write, err: &mut dyn Write)
         }
     };
     let Some(definition) = checked.definition else {
-        write!(err, "{}", checked.diagnostics.render(&RenderOptions::default()))?;
+        write!(
+            err,
+            "{}",
+            checked.diagnostics.render(&RenderOptions::default())
+        )?;
         writeln!(err, "error: `{name}` has errors")?;
         return Ok(ExitStatus::Error);
     };
     let prepared = Prepared::new(&definition);
-    let instance_id = args.file.file_stem().map_or_else(|| "instance".into(), |s| s.to_string_lossy()).into_owned();
+    let instance_id = args
+        .file
+        .file_stem()
+        .map_or_else(|| "instance".into(), |s| s.to_string_lossy())
+        .into_owned();
     let (mut instance, events) = match Instance::start(&prepared, instance_id, attributes, start) {
         Ok(started) => started,
         Err(e) => {
@@ -223,7 +237,10 @@ pub(super) fn run(args: &SimulateArgs, out: &mut dyn Write, err: &mut dyn Write)
         }
     }
     if let Some((line, _)) = pending.next() {
-        writeln!(err, "note: commands from script line {line} on come after --until and were not applied")?;
+        writeln!(
+            err,
+            "note: commands from script line {line} on come after --until and were not applied"
+        )?;
     }
     Ok(status)
 }

@@ -10,7 +10,7 @@ mod render;
 
 pub use code::{Code, ParseCodeError};
 pub use line_index::{LineCol, LineIndex};
-pub use render::{RenderOptions, Record};
+pub use render::{Record, RenderOptions};
 
 use std::fmt;
 use std::sync::Arc;
@@ -18,7 +18,9 @@ use std::sync::Arc;
 use serde::Serialize;
 
 /// A byte range `start..end` into one source text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, serde::Deserialize,
+)]
 pub struct Span {
     /// First byte of the range.
     pub start: usize,
@@ -34,12 +36,17 @@ impl Span {
 
     /// The smallest span that covers both `self` and `other`.
     pub fn to(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 }
 
 /// Identifies one source text within a [`SourceMap`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, serde::Deserialize,
+)]
 pub struct SourceId(pub u32);
 
 /// One source text and the name it is shown under (usually its path).
@@ -55,7 +62,11 @@ impl Source {
     pub fn new(name: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> Self {
         let text = text.into();
         let lines = LineIndex::new(&text);
-        Source { name: name.into(), text, lines }
+        Source {
+            name: name.into(),
+            text,
+            lines,
+        }
     }
     /// The name shown in diagnostics, e.g. `flows/purchase.sop`.
     pub fn name(&self) -> &str {
@@ -94,12 +105,17 @@ impl SourceMap {
     }
     /// Iterates over `(id, source)` pairs in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (SourceId, &Source)> {
-        self.sources.iter().enumerate().map(|(i, s)| (SourceId(i as u32), s))
+        self.sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (SourceId(i as u32), s))
     }
 }
 
 /// How serious a diagnostic is. Errors fail `sopflow check`; warnings do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The file is invalid; no [`Definition`](crate::model::Definition) is produced.
@@ -146,18 +162,32 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// Creates a diagnostic with a primary label.
-    pub fn new(code: Code, message: impl Into<String>, source: SourceId, span: Span, label: impl Into<String>) -> Self {
+    pub fn new(
+        code: Code,
+        message: impl Into<String>,
+        source: SourceId,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             code,
             message: message.into(),
-            labels: vec![Label { source, span, message: label.into() }],
+            labels: vec![Label {
+                source,
+                span,
+                message: label.into(),
+            }],
             help: None,
         }
     }
     /// Adds a secondary label.
     #[must_use]
     pub fn with_label(mut self, source: SourceId, span: Span, message: impl Into<String>) -> Self {
-        self.labels.push(Label { source, span, message: message.into() });
+        self.labels.push(Label {
+            source,
+            span,
+            message: message.into(),
+        });
         self
     }
     /// Sets the help line.
@@ -210,11 +240,17 @@ impl Diagnostics {
     }
     /// Number of errors.
     pub fn error_count(&self) -> usize {
-        self.items.iter().filter(|d| d.severity() == Severity::Error).count()
+        self.items
+            .iter()
+            .filter(|d| d.severity() == Severity::Error)
+            .count()
     }
     /// Number of warnings.
     pub fn warning_count(&self) -> usize {
-        self.items.iter().filter(|d| d.severity() == Severity::Warning).count()
+        self.items
+            .iter()
+            .filter(|d| d.severity() == Severity::Warning)
+            .count()
     }
     /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {

@@ -1110,7 +1110,7 @@ impl Core {
         out: &mut Vec<Event>,
     ) -> Result<(), ExecError> {
         if self.steps.iter().all(|s| s.status.is_closed()) {
-            let within = ctx.abs(self.process.due).map_or(true, |due| now <= due);
+            let within = ctx.abs(self.process.due).is_none_or(|due| now <= due);
             let kind = EventKind::InstanceCompleted {
                 on_time: !self.any_late && within,
             };

@@ -100,7 +100,7 @@ pub(crate) fn calendar(
     for pair in hours.windows(2) {
         let (_, end_a, span_a) = pair[0];
         let (start_b, _, span_b) = pair[1];
-        if end_a.map_or(true, |e| e > start_b) {
+        if end_a.is_none_or(|e| e > start_b) {
             diags.push(
                 Diagnostic::new(
                     Code::InvalidHours,

@@ -7,9 +7,9 @@
 //! resolved by [`crate::load`] before lowering.
 
 mod checks;
+mod fingerprint;
 pub(crate) mod lower;
 mod lower_calendar;
-mod fingerprint;
 mod serialize;
 
 pub(crate) use lower::lower;
@@ -129,7 +129,10 @@ impl Definition {
 
     /// Looks a step up by its key, e.g. `研发部:评估` or `财务部`.
     pub fn find(&self, key: &str) -> Option<StepId> {
-        self.graph.node_indices().find(|&n| self.graph[n].key == key).map(StepId::from_node)
+        self.graph
+            .node_indices()
+            .find(|&n| self.graph[n].key == key)
+            .map(StepId::from_node)
     }
 
     /// The start step (the first step with no arrow into it), or `None` for an empty process.
@@ -142,7 +145,9 @@ impl Definition {
         use petgraph::visit::EdgeRef;
         let mut edges: Vec<_> = self.graph.edges(id.node()).collect();
         edges.sort_by_key(|e| e.id());
-        edges.into_iter().map(|e| (StepId::from_node(e.target()), e.weight()))
+        edges
+            .into_iter()
+            .map(|e| (StepId::from_node(e.target()), e.weight()))
     }
 
     /// The steps with an arrow into this one.
@@ -298,7 +303,9 @@ pub struct Sla {
 impl Sla {
     /// The duration for an instance of this priority.
     pub fn for_priority(&self, priority: Option<&str>) -> Option<BusinessDuration> {
-        priority.and_then(|p| self.by_priority.get(p).copied()).or(self.default)
+        priority
+            .and_then(|p| self.by_priority.get(p).copied())
+            .or(self.default)
     }
 }
 
