@@ -137,7 +137,7 @@ fn graph_text(definition: &Definition, text: &str) -> String {
         if let Some(d) = &step.deadline {
             writeln!(out, "     deadline: {}", deadline(d)).unwrap();
         }
-        if step.ladder != Ladder::default() {
+        if *step.ladder != Ladder::default() {
             writeln!(out, "     ladder: {}", ladder(&step.ladder)).unwrap();
         }
         if let Some(choice) = &step.choice {

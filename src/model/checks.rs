@@ -36,24 +36,48 @@ pub(crate) fn run(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Vec<StepId>, Option<StepId>)> {
     choices(graph, facts, diags);
-    let cyclic = cycles(graph, diags);
+    // Kahn's algorithm orders every step exactly when the graph is acyclic, so
+    // the (costlier) search for strongly connected components runs only then.
+    let order = topological_order(graph);
+    let cyclic = order.len() < graph.node_count() && cycles(graph, diags);
     let start = reachability(graph, &facts.detached, diags);
-    reworks(graph, facts, diags);
+    let position = (!cyclic).then(|| {
+        let mut position = vec![0; graph.node_count()];
+        for (i, id) in order.iter().enumerate() {
+            position[id.index()] = i;
+        }
+        position
+    });
+    reworks(graph, facts, position.as_deref(), diags);
     if cyclic {
         return None;
     }
-    let order = topological_order(graph);
     exclusive_joins(graph, &order, facts, diags);
     Some((order, start))
 }
 
 fn choices(graph: &mut DiGraph<Step, Edge>, facts: &Facts, diags: &mut Vec<Diagnostic>) {
+    // Most steps are not choices: find the ones that are without allocating.
+    let is_choice = |graph: &DiGraph<Step, Edge>, n: NodeIndex| {
+        graph[n].choice.is_some()
+            || graph
+                .edges(n)
+                .any(|e| e.weight().condition != Condition::Always)
+    };
+    let candidates: Vec<NodeIndex> = graph
+        .node_indices()
+        .filter(|&n| is_choice(graph, n))
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
     let mut out: Vec<Vec<usize>> = vec![Vec::new(); graph.node_count()];
     for (i, e) in facts.edges.iter().enumerate() {
         out[e.from].push(i);
     }
-    for (n, out) in out.iter().enumerate() {
-        let node = NodeIndex::new(n);
+    for node in candidates {
+        let n = node.index();
+        let out = &out[n];
         let edges: Vec<(usize, Condition)> = out
             .iter()
             .map(|&i| {
@@ -443,7 +467,15 @@ fn exclusive_joins(
     }
 }
 
-fn reworks(graph: &DiGraph<Step, Edge>, facts: &Facts, diags: &mut Vec<Diagnostic>) {
+/// Reports rework targets that are not upstream of their source. With a
+/// topological `position`, the backward search never enters steps ordered
+/// before the target, so a nearby target is found in a few steps.
+fn reworks(
+    graph: &DiGraph<Step, Edge>,
+    facts: &Facts,
+    position: Option<&[usize]>,
+    diags: &mut Vec<Diagnostic>,
+) {
     for &(from, to, _, at) in &facts.reworks {
         let (from_n, to_n) = (NodeIndex::new(from), NodeIndex::new(to));
         let mut seen = HashSet::new();
@@ -454,6 +486,9 @@ fn reworks(graph: &DiGraph<Step, Edge>, facts: &Facts, diags: &mut Vec<Diagnosti
                 if p == to_n {
                     upstream = true;
                     break;
+                }
+                if position.is_some_and(|pos| pos[p.index()] < pos[to]) {
+                    continue;
                 }
                 if seen.insert(p) {
                     stack.push(p);

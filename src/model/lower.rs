@@ -99,7 +99,7 @@ struct StepDraft<'a> {
     owners: Vec<Name>,
     location: Location,
     /// Deadline fields from flow nodes and step blocks.
-    deadlines: Vec<(Spanned<Field>, SourceId)>,
+    deadlines: Vec<(&'a Spanned<Field>, SourceId)>,
     blocks: Vec<(&'a ast::StepBlock, SourceId)>,
     mentioned_in_flow: bool,
     outcome_spans: Vec<(String, Location)>,
@@ -342,7 +342,7 @@ impl<'a> Lowerer<'a> {
                         deliverables: Vec::new(),
                         acceptance: Vec::new(),
                         deadline: None,
-                        ladder: Ladder::default(),
+                        ladder: std::sync::Arc::default(),
                         choice: None,
                         location: Location {
                             source,
@@ -411,7 +411,7 @@ impl<'a> Lowerer<'a> {
                 .collect();
             for (&i, r) in current.iter().zip(&node.steps) {
                 for field in &node.deadlines {
-                    self.steps[i].deadlines.push((field.clone(), source));
+                    self.steps[i].deadlines.push((field, source));
                 }
                 for &p in &previous {
                     self.edge(
@@ -702,9 +702,10 @@ impl<'a> Lowerer<'a> {
         &mut self,
         d: &Spanned<ast::Duration>,
         source: SourceId,
-        what: &str,
+        what: impl Fn() -> String,
         zero_ok: bool,
     ) -> Option<BusinessDuration> {
+        let what = &what;
         let unit = d.node.unit;
         let amount = match d.node.amount {
             Some(a) if a <= max_amount(unit) => a,
@@ -712,7 +713,7 @@ impl<'a> Lowerer<'a> {
                 self.push(
                     Diagnostic::new(
                         Code::DurationOverflow,
-                        format!("{what} is too long"),
+                        format!("{} is too long", what()),
                         source,
                         d.span,
                         "more than 100 years",
@@ -730,7 +731,7 @@ impl<'a> Lowerer<'a> {
             self.push(
                 Diagnostic::new(
                     Code::NonPositiveDuration,
-                    format!("{what} must be positive"),
+                    format!("{} must be positive", what()),
                     source,
                     d.span,
                     if d.node.negative { "negative" } else { "zero" },
@@ -754,7 +755,7 @@ impl<'a> Lowerer<'a> {
 
     fn deadline(
         &mut self,
-        fields: &[(Spanned<Field>, SourceId)],
+        fields: &[(&Spanned<Field>, SourceId)],
         what: &str,
     ) -> Option<(Deadline, Location)> {
         let mut result: Option<(Deadline, Location, &'static str)> = None;
@@ -762,7 +763,8 @@ impl<'a> Lowerer<'a> {
             let deadline = match &field.node {
                 Field::Within(slas) => {
                     let mut sla = Sla::default();
-                    let mut seen: HashMap<Option<String>, Span> = HashMap::new();
+                    // A handful of entries at most: a list beats a hash map.
+                    let mut seen: Vec<(Option<&str>, Span)> = Vec::new();
                     let mut ok = true;
                     for entry in slas {
                         let key = entry.priority.as_ref().map(|p| p.node.clone());
@@ -770,7 +772,10 @@ impl<'a> Lowerer<'a> {
                             .priority
                             .as_ref()
                             .map_or(entry.duration.span, |p| p.span);
-                        if let Some(prev) = seen.insert(key.clone(), at) {
+                        let name = entry.priority.as_ref().map(|p| p.node.as_str());
+                        let prev = seen.iter().find(|(n, _)| *n == name).map(|&(_, s)| s);
+                        seen.push((name, at));
+                        if let Some(prev) = prev {
                             let label = match &key {
                                 Some(p) => format!("priority `{p}` is given two durations"),
                                 None => "two default durations".to_owned(),
@@ -786,7 +791,7 @@ impl<'a> Lowerer<'a> {
                         match self.duration(
                             &entry.duration,
                             *source,
-                            &format!("deadline of {what}"),
+                            || format!("deadline of {what}"),
                             false,
                         ) {
                             Some(d) => match key {
@@ -805,8 +810,12 @@ impl<'a> Lowerer<'a> {
                 }
                 Field::By { anchor, minus } => {
                     let minus = match minus {
-                        Some(m) => match self.duration(m, *source, "offset before the date", false)
-                        {
+                        Some(m) => match self.duration(
+                            m,
+                            *source,
+                            || "offset before the date".into(),
+                            false,
+                        ) {
                             Some(d) => Some(d),
                             None => continue,
                         },
@@ -858,7 +867,7 @@ impl<'a> Lowerer<'a> {
         &mut self,
         base: &Ladder,
         base_warn_at: Option<Location>,
-        fields: &[(Spanned<Field>, SourceId)],
+        fields: &[(&Spanned<Field>, SourceId)],
     ) -> (Ladder, Option<Location>) {
         let mut ladder = base.clone();
         let mut warn_at = base_warn_at;
@@ -922,7 +931,7 @@ impl<'a> Lowerer<'a> {
                         }
                         ast::Warn::Before(d) => {
                             let d = Spanned::new(*d, field.span);
-                            self.duration(&d, *source, "warning offset", false)
+                            self.duration(&d, *source, || "warning offset".into(), false)
                                 .map(Warn::Before)
                         }
                     };
@@ -939,7 +948,7 @@ impl<'a> Lowerer<'a> {
                         None => None,
                         Some(d) => {
                             let d = Spanned::new(*d, offset.span);
-                            match self.duration(&d, *source, "escalation offset", true) {
+                            match self.duration(&d, *source, || "escalation offset".into(), true) {
                                 Some(d) if d.amount == 0 => None,
                                 Some(d) => Some(d),
                                 None => continue,
@@ -1025,7 +1034,7 @@ impl<'a> Lowerer<'a> {
         });
         let decls = self.ladder_decls.clone();
         for (decl, source) in decls {
-            let fields: Vec<_> = decl.fields.iter().map(|f| (f.clone(), source)).collect();
+            let fields: Vec<_> = decl.fields.iter().map(|f| (f, source)).collect();
             let (ladder, _) = self.ladder_fields(&Ladder::default(), None, &fields);
             self.ladders.insert(decl.name.node.clone(), ladder);
         }
@@ -1110,11 +1119,9 @@ impl<'a> Lowerer<'a> {
                         self.has_calendar = true;
                     }
                 }
-                Field::Within(_) | Field::By { .. } => {
-                    deadline_fields.push((field.clone(), source))
-                }
+                Field::Within(_) | Field::By { .. } => deadline_fields.push((field, source)),
                 Field::Ladder(_) | Field::Warn(_) | Field::Level { .. } => {
-                    ladder_fields.push((field.clone(), source))
+                    ladder_fields.push((field, source))
                 }
                 _ => {}
             }
@@ -1130,9 +1137,11 @@ impl<'a> Lowerer<'a> {
     }
 
     fn step_fields(&mut self) {
+        let process_ladder = std::sync::Arc::new(self.process.ladder.clone());
+        let has_flows = self.steps.iter().any(|s| s.mentioned_in_flow);
         for i in 0..self.steps.len() {
             let blocks = std::mem::take(&mut self.steps[i].blocks);
-            let mut fields: Vec<(Spanned<Field>, SourceId)> =
+            let mut fields: Vec<(&'a Spanned<Field>, SourceId)> =
                 std::mem::take(&mut self.steps[i].deadlines);
             let key = self.steps[i].out.key.clone();
             if blocks.len() > 1 {
@@ -1152,7 +1161,7 @@ impl<'a> Lowerer<'a> {
             }
             let mut ladder_fields = Vec::new();
             for (block, source) in &blocks {
-                if !self.steps[i].mentioned_in_flow && !self.step_index_has_flows() {
+                if !self.steps[i].mentioned_in_flow && !has_flows {
                     // A single-step process: the block defines the step.
                 } else if !self.steps[i].mentioned_in_flow {
                     let candidates: Vec<&str> = self
@@ -1225,21 +1234,24 @@ impl<'a> Lowerer<'a> {
                                 })
                                 .collect();
                         }
-                        Field::Within(_) | Field::By { .. } => {
-                            fields.push((field.clone(), *source))
-                        }
+                        Field::Within(_) | Field::By { .. } => fields.push((field, *source)),
                         Field::Ladder(_) | Field::Warn(_) | Field::Level { .. } => {
-                            ladder_fields.push((field.clone(), *source))
+                            ladder_fields.push((field, *source))
                         }
                         _ => {}
                     }
                 }
             }
-            // Owners named in `owner` fields must be departments too.
             let what = format!("step `{key}`");
             let deadline = self.deadline(&fields, &what);
-            let base = self.process.ladder.clone();
-            let (ladder, warn_at) = self.ladder_fields(&base, self.process_warn_at, &ladder_fields);
+            // A step without ladder fields shares the process ladder.
+            let (ladder, warn_at) = if ladder_fields.is_empty() {
+                (std::sync::Arc::clone(&process_ladder), self.process_warn_at)
+            } else {
+                let (ladder, warn_at) =
+                    self.ladder_fields(&process_ladder, self.process_warn_at, &ladder_fields);
+                (std::sync::Arc::new(ladder), warn_at)
+            };
             if let (
                 Some((Deadline::Within(sla), deadline_at)),
                 Some(Warn::Before(w)),
@@ -1253,10 +1265,6 @@ impl<'a> Lowerer<'a> {
             draft.out.deadline = deadline.map(|(d, _)| d);
             draft.out.ladder = ladder;
         }
-    }
-
-    fn step_index_has_flows(&self) -> bool {
-        self.steps.iter().any(|s| s.mentioned_in_flow)
     }
 
     fn check_warn(
@@ -1293,8 +1301,10 @@ impl<'a> Lowerer<'a> {
     fn finish(&mut self, _header_ok: bool) -> Option<Definition> {
         let mut graph: DiGraph<Step, Edge> =
             DiGraph::with_capacity(self.steps.len(), self.edges.len());
-        for s in &self.steps {
-            graph.add_node(s.out.clone());
+        let mut outcome_spans = Vec::with_capacity(self.steps.len());
+        for draft in std::mem::take(&mut self.steps) {
+            graph.add_node(draft.out);
+            outcome_spans.push(draft.outcome_spans);
         }
         for e in &self.edges {
             graph.add_edge(
@@ -1316,7 +1326,7 @@ impl<'a> Lowerer<'a> {
                     when_at: e.when_at,
                 })
                 .collect(),
-            outcome_spans: self.steps.iter().map(|s| s.outcome_spans.clone()).collect(),
+            outcome_spans,
             joins: self.joins.clone(),
             reworks: self.reworks.clone(),
             detached: std::mem::take(&mut self.detached),

@@ -215,8 +215,9 @@ pub struct Step {
     pub acceptance: Vec<String>,
     /// When the step is due once active.
     pub deadline: Option<Deadline>,
-    /// The effective warning and escalation ladder (process default with the step's overrides).
-    pub ladder: Ladder,
+    /// The effective warning and escalation ladder (process default with the
+    /// step's overrides). Steps that override nothing share the process ladder.
+    pub ladder: std::sync::Arc<Ladder>,
     /// Set when the step is a choice: its arrows carry `when`/`otherwise`.
     pub choice: Option<Choice>,
     /// Where the step was first written.

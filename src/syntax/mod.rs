@@ -61,6 +61,10 @@ pub fn parse(source: &str, source_id: SourceId) -> (File, Vec<Diagnostic>) {
 
 fn check_name_lengths(items: &[Item], source: SourceId, diagnostics: &mut Vec<Diagnostic>) {
     let mut check = |name: &Name| {
+        // A name has at most as many characters as bytes: most need no count.
+        if name.node.len() <= MAX_NAME_CHARS {
+            return;
+        }
         let chars = name.node.chars().count();
         if chars > MAX_NAME_CHARS {
             diagnostics.push(

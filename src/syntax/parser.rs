@@ -57,7 +57,24 @@ impl Builder {
     /// to a leaf or to a compound-atomic rule (whose closing quote or `%` is
     /// not a pair of its own).
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
-        let start = pair.as_span().start();
+        let whole = pair.as_span();
+        let start = whole.start();
+        if matches!(
+            pair.as_rule(),
+            Rule::name
+                | Rule::string
+                | Rule::title
+                | Rule::duration
+                | Rule::offset
+                | Rule::percent
+                | Rule::date
+                | Rule::time
+                | Rule::amount
+                | Rule::target
+        ) {
+            // Atomic rules contain no implicit white space: nothing to trim.
+            return Span::new(self.offset + start, self.offset + whole.end());
+        }
         let mut last = pair.clone();
         while !matches!(
             last.as_rule(),
