@@ -46,11 +46,13 @@ pub fn parse(source: &str, source_id: SourceId) -> (File, Vec<Diagnostic>) {
         .with_help("split the process into several files, or move shared declarations into a file loaded with `use`");
         return (File::default(), vec![diagnostic]);
     }
-    let mut builder = parser::Builder::new(source_id);
-    let mut items = Vec::new();
-    for range in split::statements(source) {
+    let lexed = split::lex(source);
+    let mut builder = parser::Builder::new(source_id, &lexed.text);
+    let mut items = Vec::with_capacity(lexed.statements.len());
+    for range in lexed.statements {
         let start = range.start;
-        if let Some(item) = builder.statement(&source[range], start) {
+        let (text, original) = (&lexed.text[range.clone()], &source[range]);
+        if let Some(item) = builder.statement(text, original, start) {
             items.push(item);
         }
     }

@@ -16,24 +16,30 @@ struct SopParser;
 const MAX_DATE_RANGE_DAYS: i64 = 366;
 
 /// Builds the AST of one statement at a time, collecting diagnostics.
-pub(crate) struct Builder {
+pub(crate) struct Builder<'t> {
     pub(crate) source: SourceId,
+    /// The whole source as normalized by the lexer (comments are spaces).
+    text: &'t str,
     /// Byte offset of the current statement in the whole source.
     offset: usize,
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
-impl Builder {
-    pub(crate) fn new(source: SourceId) -> Self {
+impl<'t> Builder<'t> {
+    pub(crate) fn new(source: SourceId, text: &'t str) -> Self {
         Builder {
             source,
+            text,
             offset: 0,
             diagnostics: Vec::new(),
         }
     }
 
     /// Parses one statement, `text`, found at `offset` in the source.
-    pub(crate) fn statement(&mut self, text: &str, offset: usize) -> Option<Item> {
+    ///
+    /// `text` is the statement as normalized by the lexer (same length as
+    /// `original`, see `split.rs`); messages quote `original`.
+    pub(crate) fn statement(&mut self, text: &str, original: &str, offset: usize) -> Option<Item> {
         self.offset = offset;
         match SopParser::parse(Rule::statement, text) {
             Ok(pairs) => pairs
@@ -41,51 +47,26 @@ impl Builder {
                 .find(|p| p.as_rule() != Rule::EOI)
                 .and_then(|pair| self.item(pair)),
             Err(error) => {
-                let diagnostic = syntax_error(&error, text, offset, self.source);
+                let diagnostic = syntax_error(&error, original, offset, self.source);
                 self.diagnostics.push(diagnostic);
                 None
             }
         }
     }
 
-    /// The span of `pair`, without the white space and comments that pest's
-    /// implicit `WHITESPACE` and `COMMENT` leave at the end of a rule whose
-    /// last optional part matched nothing (`A → B within 3d # note` would
-    /// otherwise underline the comment too).
-    ///
-    /// The end is that of the last token: the last inner pair, followed down
-    /// to a leaf or to a compound-atomic rule (whose closing quote or `%` is
-    /// not a pair of its own).
+    /// The span of `pair`, without the white space that pest's implicit
+    /// `WHITESPACE` leaves at the end of a rule whose last optional part
+    /// matched nothing (`A → B within 3d # note` would otherwise underline the
+    /// comment too: the lexer has turned comments into spaces).
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let whole = pair.as_span();
-        let start = whole.start();
-        if matches!(
-            pair.as_rule(),
-            Rule::name
-                | Rule::string
-                | Rule::title
-                | Rule::duration
-                | Rule::offset
-                | Rule::percent
-                | Rule::date
-                | Rule::time
-                | Rule::amount
-                | Rule::target
-        ) {
-            // Atomic rules contain no implicit white space: nothing to trim.
-            return Span::new(self.offset + start, self.offset + whole.end());
+        let start = self.offset + whole.start();
+        let mut end = self.offset + whole.end();
+        let bytes = self.text.as_bytes();
+        while end > start && bytes.get(end - 1) == Some(&b' ') {
+            end -= 1;
         }
-        let mut last = pair.clone();
-        while !matches!(
-            last.as_rule(),
-            Rule::string | Rule::title | Rule::duration | Rule::offset | Rule::percent
-        ) {
-            match last.clone().into_inner().next_back() {
-                Some(inner) => last = inner,
-                None => break,
-            }
-        }
-        Span::new(self.offset + start, self.offset + last.as_span().end())
+        Span::new(start, end)
     }
 
     fn spanned(&self, pair: &Pair<'_, Rule>) -> Name {

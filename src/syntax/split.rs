@@ -1,30 +1,56 @@
-//! Cuts a source text into top-level statements, so that each is parsed on its
-//! own and one syntax error does not hide the diagnostics of the others.
+//! The lexical layer under the grammar: cuts a source text into top-level
+//! statements and normalizes white space and comments, so that each statement
+//! is parsed on its own and one syntax error does not hide the others.
 //!
 //! A statement ends at a newline or `;` outside braces, strings and comments,
 //! unless the next line starts with an arrow or the line ends with one (a chain
 //! written over several lines).
+//!
+//! Normalization is byte for byte, so every span into the normalized text is a
+//! span into the original: comments (`#` or `//` to the end of the line, outside
+//! strings) become ASCII spaces; so do tabs, the BOM and every Unicode space
+//! separator (U+3000 ideographic space, no-break space, …); `\r` before `\n`
+//! becomes a space and a lone `\r` a newline; a full-width `；` becomes `;`.
+//! The grammar then needs only `" "` as white space and no comment rule, which
+//! halves the work pest does between tokens.
 
 use std::ops::Range;
 
-/// Returns the byte ranges of the statements of `source`, skipping blank and comment-only lines.
-pub(crate) fn statements(source: &str) -> Vec<Range<usize>> {
-    let segments = segments(source);
+/// A source cut into statements, with its normalized text.
+pub(crate) struct Lexed {
+    /// The source with comments and white space normalized; same length.
+    pub(crate) text: String,
+    /// Byte ranges of the statements, skipping blank and comment-only lines.
+    pub(crate) statements: Vec<Range<usize>>,
+}
+
+/// Cuts `source` into statements and normalizes it.
+pub(crate) fn lex(source: &str) -> Lexed {
+    let (segments, text) = segments(source);
     let mut out: Vec<Range<usize>> = Vec::with_capacity(segments.len());
     let mut previous_ends_with_arrow = false;
     for segment in segments {
         let Some((first, last)) = segment.significant else {
             continue;
         };
-        let text = &source[first..last];
-        let starts_with_arrow = starts_with_arrow(text);
+        let piece = &source[first..last];
+        let starts_with_arrow = starts_with_arrow(piece);
         match out.last_mut() {
             Some(prev) if starts_with_arrow || previous_ends_with_arrow => prev.end = last,
             _ => out.push(first..last),
         }
-        previous_ends_with_arrow = ends_with_arrow(text);
+        previous_ends_with_arrow = ends_with_arrow(piece);
     }
-    out
+    Lexed {
+        text,
+        statements: out,
+    }
+}
+
+/// Returns the byte ranges of the statements of `source`, skipping blank and comment-only lines.
+#[cfg(test)]
+pub(crate) fn statements(source: &str) -> Vec<Range<usize>> {
+    lex(source).statements
 }
 
 const ARROWS: [&str; 7] = ["→", "->", "－＞", "－>", "-＞", "⟶", "⇒"];
@@ -42,11 +68,25 @@ struct Segment {
     significant: Option<(usize, usize)>,
 }
 
-fn is_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\u{3000}' | '\u{00A0}' | '\u{FEFF}')
+/// Spaces other than ASCII `' '`: tab, BOM, and the Unicode space separators (Zs).
+fn is_other_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\u{FEFF}' | '\u{00A0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}'
+    )
 }
 
-fn segments(source: &str) -> Vec<Segment> {
+/// Overwrites the bytes of `range` with `fill` followed by spaces.
+fn blank(bytes: &mut [u8], range: Range<usize>, fill: u8) {
+    let mut fill = Some(fill);
+    for b in &mut bytes[range] {
+        *b = fill.take().unwrap_or(b' ');
+    }
+}
+
+fn segments(source: &str) -> (Vec<Segment>, String) {
+    let mut bytes = source.as_bytes().to_vec();
     let mut segments = Vec::new();
     let mut depth: usize = 0;
     let mut significant: Option<(usize, usize)> = None;
@@ -59,13 +99,36 @@ fn segments(source: &str) -> Vec<Segment> {
     };
     while let Some((i, c)) = chars.next() {
         match c {
-            '\n' | ';' | '；' if depth == 0 => {
+            '\n' | ';' if depth == 0 => {
                 segments.push(Segment {
                     significant: significant.take(),
                 });
             }
-            '#' => skip_line(&mut chars),
-            '/' if matches!(chars.peek(), Some((_, '/'))) => skip_line(&mut chars),
+            '#' => {
+                let end = skip_line(&mut chars, i + 1);
+                blank(&mut bytes, i..end, b' ');
+            }
+            '/' if matches!(chars.peek(), Some((_, '/'))) => {
+                let end = skip_line(&mut chars, i + 1);
+                blank(&mut bytes, i..end, b' ');
+            }
+            '\r' => {
+                let fill = if matches!(chars.peek(), Some((_, '\n'))) {
+                    b' '
+                } else {
+                    b'\n'
+                };
+                blank(&mut bytes, i..i + 1, fill);
+            }
+            '；' => {
+                blank(&mut bytes, i..i + c.len_utf8(), b';');
+                if depth == 0 {
+                    segments.push(Segment {
+                        significant: significant.take(),
+                    });
+                }
+            }
+            c if is_other_space(c) => blank(&mut bytes, i..i + c.len_utf8(), b' '),
             '"' | '“' | '「' | '《' => {
                 let close = match c {
                     '"' => '"',
@@ -101,26 +164,41 @@ fn segments(source: &str) -> Vec<Segment> {
                 depth = depth.saturating_sub(1);
                 mark(&mut significant, i, i + c.len_utf8());
             }
-            c if is_space(c) || c == '\n' || c == ';' || c == '；' => {}
+            ' ' | '\n' | ';' => {}
             c => mark(&mut significant, i, i + c.len_utf8()),
         }
     }
     segments.push(Segment { significant });
-    segments
+    let text = String::from_utf8(bytes).expect("whole characters were replaced by ASCII bytes");
+    (segments, text)
 }
 
-fn skip_line(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>) {
-    while let Some(&(_, c)) = chars.peek() {
-        if c == '\n' {
+/// Skips to the end of the line (not past the `\n` or `\r`); returns where it stopped.
+fn skip_line(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>, mut end: usize) -> usize {
+    while let Some(&(j, c)) = chars.peek() {
+        if c == '\n' || c == '\r' {
             break;
         }
+        end = j + c.len_utf8();
         chars.next();
     }
+    end
 }
 
 #[cfg(test)]
 mod tests {
-    use super::statements;
+    use super::{lex, statements};
+
+    #[test]
+    fn normalization_keeps_every_offset() {
+        let source = "\u{FEFF}A\t→　B # 注释 {\r\n\"# 不是注释\"；C // x\rD";
+        let lexed = lex(source);
+        assert_eq!(lexed.text.len(), source.len());
+        assert_eq!(
+            lexed.text,
+            "   A →   B            \n\"# 不是注释\";  C     \nD"
+        );
+    }
 
     fn cut(source: &str) -> Vec<&str> {
         statements(source).into_iter().map(|r| &source[r]).collect()
