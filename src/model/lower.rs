@@ -81,7 +81,8 @@ struct Lowerer<'a> {
     header: Option<(&'a ast::Decl, SourceId)>,
     name: String,
     steps: Vec<StepDraft<'a>>,
-    step_index: HashMap<String, usize>,
+    /// Steps by (naming department, action), borrowed from the syntax tree.
+    step_index: HashMap<(&'a str, Option<&'a str>), usize>,
     edges: Vec<EdgeDraft>,
     edge_index: HashMap<(usize, usize), usize>,
     joins: Vec<(Vec<usize>, Location)>,
@@ -96,7 +97,7 @@ struct Lowerer<'a> {
 }
 
 struct StepDraft<'a> {
-    owners: Vec<Name>,
+    owners: Vec<&'a Name>,
     location: Location,
     /// Deadline fields from flow nodes and step blocks.
     deadlines: Vec<(&'a Spanned<Field>, SourceId)>,
@@ -314,14 +315,18 @@ impl<'a> Lowerer<'a> {
 
     // ------------------------------------------------------------ steps and arrows
 
-    fn step(&mut self, r: &ast::StepRef, source: SourceId, in_flow: bool) -> usize {
+    fn step(&mut self, r: &'a ast::StepRef, source: SourceId, in_flow: bool) -> usize {
         let department = &r.owners[0];
-        let key = key_of(&department.node, r.action.as_ref().map(|a| a.node.as_str()));
-        let index = match self.step_index.get(&key) {
+        let id = (
+            department.node.as_str(),
+            r.action.as_ref().map(|a| a.node.as_str()),
+        );
+        let index = match self.step_index.get(&id) {
             Some(&i) => i,
             None => {
                 let i = self.steps.len();
-                self.step_index.insert(key.clone(), i);
+                self.step_index.insert(id, i);
+                let key = key_of(id.0, id.1);
                 self.steps.push(StepDraft {
                     owners: Vec::new(),
                     location: Location {
@@ -357,7 +362,7 @@ impl<'a> Lowerer<'a> {
         draft.mentioned_in_flow |= in_flow;
         for owner in &r.owners {
             if !draft.owners.iter().any(|o| o.node == owner.node) {
-                draft.owners.push(owner.clone());
+                draft.owners.push(owner);
             }
         }
         index
@@ -376,7 +381,7 @@ impl<'a> Lowerer<'a> {
                             let owners = &mut self.steps[i].owners;
                             for n in names {
                                 if !owners.iter().any(|o| o.node == n.node) {
-                                    owners.push(n.clone());
+                                    owners.push(n);
                                 }
                             }
                         }
@@ -536,8 +541,8 @@ impl<'a> Lowerer<'a> {
 
     fn rework(
         &mut self,
-        from: &ast::StepRef,
-        to: &ast::StepRef,
+        from: &'a ast::StepRef,
+        to: &'a ast::StepRef,
         max: Option<&Spanned<u64>>,
         source: SourceId,
         span: Span,
@@ -564,14 +569,15 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Looks up a step that must already be in the flow.
-    fn existing_step(&mut self, r: &ast::StepRef, source: SourceId) -> Option<usize> {
-        let key = key_of(
-            &r.owners[0].node,
+    fn existing_step(&mut self, r: &'a ast::StepRef, source: SourceId) -> Option<usize> {
+        let id = (
+            r.owners[0].node.as_str(),
             r.action.as_ref().map(|a| a.node.as_str()),
         );
-        if let Some(&i) = self.step_index.get(&key) {
+        if let Some(&i) = self.step_index.get(&id) {
             return Some(i);
         }
+        let key = key_of(id.0, id.1);
         let candidates: Vec<&str> = self.steps.iter().map(|s| s.out.key.as_str()).collect();
         let mut d = Diagnostic::new(
             Code::UnknownStep,
