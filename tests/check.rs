@@ -280,3 +280,52 @@ fn when_and_otherwise_on_one_arrow_in_either_order() {
         );
     }
 }
+
+/// A shared ladder in working days is fine on its own and where a calendar is in
+/// scope; only a process without a calendar that uses it gets E032.
+#[test]
+fn shared_ladders_are_checked_where_they_are_used() {
+    use sopflow::load::{Loader, MemoryResolver};
+    let files = MemoryResolver::new()
+        .with(
+            "ladders.sop",
+            "ladder L {\n  warn 1wd before\n  +2wd notify head\n}\n",
+        )
+        .with(
+            "with.sop",
+            "use \"ladders.sop\"\nprocess P {\n  calendar cn\n  ladder L\n}\nA → B within 3wd\n",
+        )
+        .with("unused.sop", "use \"ladders.sop\"\nA → B within 3d\n")
+        .with(
+            "without.sop",
+            "use \"ladders.sop\"\nprocess P { ladder L }\nA → B within 3d\n",
+        );
+    let loader = Loader::new(files);
+    for clean in ["ladders.sop", "with.sop", "unused.sop"] {
+        let checked = loader.check(clean).unwrap();
+        assert!(
+            checked.diagnostics.is_empty(),
+            "{clean}: {}",
+            checked.diagnostics.render(&Default::default())
+        );
+    }
+    let checked = loader.check("without.sop").unwrap();
+    let codes: Vec<&str> = checked
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    assert_eq!(codes, ["E032"]);
+}
+
+/// `when X otherwise` on one arrow is one error, not two.
+#[test]
+fn two_conditions_on_one_arrow_are_one_error() {
+    let checked = sopflow::check("市场部:提交 → 法务部:审核 when 通过 otherwise\n", "x.sop");
+    let codes: Vec<&str> = checked
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    assert_eq!(codes, ["E015"]);
+}

@@ -92,6 +92,10 @@ struct Lowerer<'a> {
     built_calendars: Vec<BusinessCalendar>,
     process: Header,
     process_warn_at: Option<Location>,
+    /// The named ladder being lowered, if any.
+    in_named_ladder: Option<String>,
+    /// Named ladders that count working time, with where they first do.
+    ladder_business: HashMap<String, Location>,
     reported_warns: std::collections::HashSet<(SourceId, Span)>,
     has_calendar: bool,
 }
@@ -557,7 +561,17 @@ impl<'a> Lowerer<'a> {
             None => 1,
             Some(m) if m.node == 0 || m.node > MAX_REWORK => {
                 self.push(
-                    Diagnostic::new(Code::ReworkLimit, format!("rework limit must be from 1 to {MAX_REWORK}, not {}", m.node), source, m.span, "out of range")
+                    Diagnostic::new(
+                        Code::ReworkLimit,
+                        if m.node == u64::MAX {
+                            format!("rework limit must be from 1 to {MAX_REWORK}")
+                        } else {
+                            format!("rework limit must be from 1 to {MAX_REWORK}, not {}", m.node)
+                        },
+                        source,
+                        m.span,
+                        "out of range",
+                    )
                         .with_help("write how many times work may be sent back, e.g. `max 2`; remove the rework line to forbid it"),
                 );
                 return;
@@ -747,6 +761,20 @@ impl<'a> Lowerer<'a> {
             return None;
         }
         if unit.is_business() && !self.has_calendar {
+            if let Some(ladder) = &self.in_named_ladder {
+                // A shared ladder may be used by processes with a calendar: it is
+                // checked where a process without one uses it (see `ladder_fields`).
+                self.ladder_business
+                    .entry(ladder.clone())
+                    .or_insert(Location {
+                        source,
+                        span: d.span,
+                    });
+                return Some(BusinessDuration::new(
+                    u32::try_from(amount).expect("checked against max_amount"),
+                    unit,
+                ));
+            }
             self.push(
                 Diagnostic::new(Code::NoCalendar, format!("`{}` counts working time, but the process has no calendar", unit.suffix()), source, d.span, "needs a calendar")
                     .with_help("add `calendar cn` (or a calendar you declare) to the `process` header, or use elapsed units `m`, `h`, `d`, `w`"),
@@ -892,6 +920,20 @@ impl<'a> Lowerer<'a> {
                         if let Some(l) = self.ladders.get(&name.node) {
                             ladder = l.clone();
                             warn_at = self.ladder_warn_at(&name.node);
+                        }
+                        if let (false, Some(&at)) =
+                            (self.has_calendar, self.ladder_business.get(&name.node))
+                        {
+                            let d = Diagnostic::new(
+                                Code::NoCalendar,
+                                format!("ladder `{}` counts working time, but the process has no calendar", name.node),
+                                *source,
+                                name.span,
+                                "used here",
+                            )
+                            .with_label(at.source, at.span, "working time")
+                            .with_help("add `calendar cn` (or a calendar you declare) to the `process` header, or use a ladder in elapsed units `m`, `h`, `d`, `w`");
+                            self.push(d);
                         }
                     }
                     None => {
@@ -1041,7 +1083,9 @@ impl<'a> Lowerer<'a> {
         let decls = self.ladder_decls.clone();
         for (decl, source) in decls {
             let fields: Vec<_> = decl.fields.iter().map(|f| (f, source)).collect();
+            self.in_named_ladder = Some(decl.name.node.clone());
             let (ladder, _) = self.ladder_fields(&Ladder::default(), None, &fields);
+            self.in_named_ladder = None;
             self.ladders.insert(decl.name.node.clone(), ladder);
         }
     }

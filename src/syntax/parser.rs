@@ -149,7 +149,7 @@ impl<'t> Builder<'t> {
             .into_inner()
             .any(|p| p.as_rule() == Rule::open);
         let steps = significant(group_pair).map(|p| self.step_ref(p)).collect();
-        let mut condition = None;
+        let mut condition: Option<Spanned<Condition>> = None;
         let mut deadlines = Vec::new();
         for p in inner {
             if p.as_rule() == Rule::condition {
@@ -164,14 +164,19 @@ impl<'t> Builder<'t> {
                 } else {
                     Condition::When(names)
                 };
-                if condition.is_some() {
+                if let Some(first) = &mut condition {
                     self.error(
                         Code::Duplicate,
                         "arrow has two conditions".into(),
                         s,
                         "second condition",
-                        "write one `when` with the outcomes separated by `|`",
+                        "write one `when` with the outcomes separated by `|`, or `otherwise` alone",
                     );
+                    // Keep `otherwise` if either is: the arrow then covers every
+                    // case, and no second error about missing cases follows.
+                    if c == Condition::Otherwise {
+                        first.node = Condition::Otherwise;
+                    }
                 } else {
                     condition = Some(Spanned::new(c, s));
                 }
@@ -761,10 +766,14 @@ fn syntax_error(
     let span = Span::new(offset + pos, offset + pos + found.map_or(0, char::len_utf8));
     if let Some(c) = found {
         if let Some((_, instead)) = LOOKALIKES.iter().find(|(l, _)| *l == c) {
-            let help = if instead.len() == 1 || instead.starts_with('"') {
-                format!("type `{instead}` (ASCII) instead of the full-width `{c}`")
-            } else {
-                format!("type {instead} instead of `{c}`")
+            let help = match c {
+                // Characters the language has no ASCII counterpart for: say what was meant.
+                '＝' | '＞' | '＜' => "write an arrow as `→` or `->`".to_owned(),
+                '（' | '）' => "parentheses are not part of the language: write a step's action as `部门:动作`, and notes after `#`".to_owned(),
+                _ if instead.len() == 1 || instead.starts_with('"') => {
+                    format!("type `{instead}` (ASCII) instead of the full-width `{c}`")
+                }
+                _ => format!("type {instead} instead of `{c}`"),
             };
             return Diagnostic::new(
                 Code::FullWidth,
