@@ -265,3 +265,15 @@ impl<'a> IntoIterator for &'a Diagnostics {
         self.iter()
     }
 }
+
+/// Renders every diagnostic without colour at width 80, as
+/// [`Diagnostics::render`] with the default [`RenderOptions`].
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.render(&RenderOptions::default()).trim_end())
+    }
+}
+
+/// Diagnostics are the error of [`crate::parse`], so `?` works in functions
+/// returning `Box<dyn Error>`.
+impl std::error::Error for Diagnostics {}
