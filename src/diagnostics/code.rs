@@ -97,6 +97,8 @@ codes! {
     /// # What
     /// The text does not follow the `.sop` grammar. The message says in words
     /// what was expected at the caret, e.g. "expected a step name or `{`".
+    /// Also reported for a `when` or `otherwise` on the first node of a chain,
+    /// which has no arrow leading into it.
     ///
     /// # Why
     /// A statement that cannot be parsed has no meaning; sopflow skips it and
@@ -109,6 +111,8 @@ codes! {
     ///
     /// # Fix
     /// Write what the message asks for at the caret; here, remove one arrow.
+    /// For a condition on the first node, put it after the step the arrow
+    /// leads to: `A → B when 结果`.
     Syntax = "E001", "syntax error";
 
     /// `E002`: full-width or look-alike character.
@@ -131,15 +135,21 @@ codes! {
     ///
     /// # Fix
     /// Replace the character with the ASCII one the help line names
-    /// (`｛` → `{`, `｝` → `}`), or switch the input method to half-width.
+    /// (`｛` → `{`, `｝` → `}`), or switch the input method to half-width. For
+    /// characters the language has no use for (`（` `）` `＝` `＞` `＜`), the
+    /// help line says what to write instead, e.g. `→` for an arrow.
     FullWidth = "E002", "full-width character";
 
     /// `E003`: invalid date, time, number or percent literal.
     ///
     /// # What
     /// A literal has the right shape but no valid value: a date that does not
-    /// exist, a time of day past `23:59`, a number too large to store, or a
-    /// percentage above 100.
+    /// exist, a time of day past `23:59` (`24:00` is allowed only as a closing
+    /// time), a date range or `covers` year range that ends before it starts,
+    /// or a `warn at` percentage of 0 or less. (A percentage of 100 or more is
+    /// [`WarnAfterDeadline`](Code::WarnAfterDeadline), `E033`; an amount too
+    /// large for a duration is [`DurationOverflow`](Code::DurationOverflow),
+    /// `E031`.)
     ///
     /// # Why
     /// Deadlines and calendars are computed from these values; a wrong one
@@ -149,41 +159,49 @@ codes! {
     /// ```text
     /// calendar 工厂 {
     ///   holiday 2026-02-30
-    ///   hours 09:00-25:00
+    ///   hours 25:00-26:00
     /// }
-    /// ladder 标准 { warn at 150% }
     /// ```
     ///
     /// # Fix
     /// Correct the value: use a real date (`2026-02-28`), a time from `00:00`
-    /// to `23:59`, and a percentage from 1 to 99.
+    /// to `23:59` (or `24:00` to close at midnight), the earlier date or year
+    /// first in a range, and a percentage from 1 to 99.
     InvalidLiteral = "E003", "invalid literal";
 
     /// `E004`: input exceeds a documented limit.
     ///
     /// # What
-    /// The input is larger than sopflow accepts: the file size, the number of
-    /// lines, or the length of a name is over its documented limit.
+    /// The input is larger than sopflow accepts: a file over 32 MiB
+    /// ([`MAX_SOURCE_LEN`](crate::syntax::MAX_SOURCE_LEN)), a declared name or
+    /// a step's department or action over 256 characters
+    /// ([`MAX_NAME_CHARS`](crate::syntax::MAX_NAME_CHARS)), or a `holiday` or
+    /// `workday` date range over 366 days.
     ///
     /// # Why
     /// Limits keep parsing fast and memory bounded even on hostile or
-    /// accidentally generated input.
+    /// accidentally generated input: every day of a date range is stored, so a
+    /// range of centuries would cost seconds and megabytes.
     ///
     /// # Example
     /// ```text
-    /// department 研发部研发部研发部研发部…(a name thousands of characters long)
+    /// calendar 工厂 { holiday 2026-01-01..2027-12-31 }
     /// ```
     ///
     /// # Fix
-    /// Shorten the name, or split the file into several files joined with
+    /// List holidays and workdays a year at a time at most
+    /// (`holiday 2026-01-01..2026-12-31`); shorten a long name and put details
+    /// in a `description`; split a huge file into several files joined with
     /// `use "file.sop"`.
     LimitExceeded = "E004", "input exceeds a limit";
 
     /// `E010`: unknown department.
     ///
     /// # What
-    /// A step or field names a department that no `department` statement
-    /// declares, in this file or in any file it `use`s.
+    /// A step, or a step's `owner` field, names a department that no
+    /// `department` statement declares, in this file or in any file it
+    /// `use`s. This is checked only once at least one department is declared;
+    /// a file set that declares none takes its departments from the steps.
     ///
     /// # Why
     /// Every step must be owned by a known department so that its work, its
@@ -203,8 +221,9 @@ codes! {
     /// `E011`: unknown role or escalation target.
     ///
     /// # What
-    /// An `escalate` chain, a `reassign` or `notify` action, or a step names a
-    /// role that no `role` statement declares and that is not a department.
+    /// An `escalate` chain, or the target of a `notify` or `reassign` action,
+    /// names something that is neither a declared role nor a department (nor,
+    /// for actions, `owner`, `head` or `superior`).
     ///
     /// # Why
     /// An escalation that goes to nobody is worse than none: the overdue step
@@ -223,8 +242,10 @@ codes! {
     /// `E012`: unknown step.
     ///
     /// # What
-    /// A `rework` statement or field names a step that does not appear in the
-    /// flow.
+    /// A `rework` statement or field names a step that does not appear in any
+    /// flow, or a `step` block describes a step that no flow mentions (in a
+    /// file that has flows; a file whose only step is a `step` block is a
+    /// single-step process).
     ///
     /// # Why
     /// Rework sends work back to an earlier step; if that step does not exist
@@ -243,7 +264,9 @@ codes! {
     /// `E013`: unknown calendar.
     ///
     /// # What
-    /// A `calendar` field names a calendar that no `calendar` block defines.
+    /// The process header's `calendar` field names a calendar that no
+    /// `calendar` block defines (in this file or a used one) and that is not
+    /// the built-in `cn`.
     ///
     /// # Why
     /// Working days (`wd`) and working hours (`wh`) are counted on a calendar;
@@ -255,8 +278,8 @@ codes! {
     /// ```
     ///
     /// # Fix
-    /// Define it, e.g. `calendar 工厂 { zone Asia/Shanghai }`, or correct the
-    /// name.
+    /// Define it, e.g. `calendar 工厂 { zone Asia/Shanghai }`, use the built-in
+    /// `calendar cn`, or correct the name.
     UnknownCalendar = "E013", "unknown calendar";
 
     /// `E014`: unknown ladder.
@@ -281,8 +304,12 @@ codes! {
     /// `E015`: defined twice.
     ///
     /// # What
-    /// A department, role, calendar, ladder, step block, process header,
-    /// header field or priority is defined more than once.
+    /// A name or a field is defined more than once: two declarations with one
+    /// name (departments and roles share one namespace; calendars, ladders and
+    /// the process header each have their own), a calendar named `cn` (the
+    /// built-in one), a field given twice in one block, two `step` blocks for
+    /// one step, two deadlines of the same kind for one step or the process, a
+    /// priority given twice in one `within`, or two conditions on one node.
     ///
     /// # Why
     /// sopflow cannot tell which of the two definitions you mean, and merging
@@ -302,8 +329,9 @@ codes! {
     /// `E016`: step with no owner department.
     ///
     /// # What
-    /// A step has no department that owns it, for example because its name
-    /// refers to a role such as `PMO`, and roles own no steps.
+    /// A role such as `PMO` is written where a step's owner belongs: as the
+    /// step's department (its first owner), as a co-owner after `&`, or in an
+    /// `owner` field. Roles are escalated to; they own no steps.
     ///
     /// # Why
     /// Cross-department work stalls when nobody is responsible; every step
@@ -316,8 +344,10 @@ codes! {
     /// ```
     ///
     /// # Fix
-    /// Name the department that does the work (`市场部:立项 → 研发部`), or
-    /// give the step an `owner` field.
+    /// Name a department as the step's first owner, the one that does the work
+    /// (`市场部:立项 → 研发部`), and reach the role through an escalation
+    /// ladder (`+5d notify PMO`). An `owner` field does not help: it only adds
+    /// co-owners, and they must be departments too.
     NoOwner = "E016", "step has no owner department";
 
     /// `E017`: a used file cannot be read.
@@ -386,8 +416,8 @@ codes! {
     /// `E021`: unreachable step.
     ///
     /// # What
-    /// A step cannot be reached from the start step, which is the first step
-    /// of the flow.
+    /// A step has no arrow leading into it but is not the start step, which is
+    /// the first step written that has no arrow into it.
     ///
     /// # Why
     /// An unreachable step is never activated, so its work would never be
@@ -408,7 +438,9 @@ codes! {
     ///
     /// # What
     /// A step with `outcomes` has conditional arrows (`when`) that do not
-    /// cover every outcome, and no `otherwise` arrow.
+    /// cover every outcome, and no `otherwise` arrow; or a choice without
+    /// `outcomes` (its outcomes are whatever its `when` arrows name) has no
+    /// `otherwise` arrow.
     ///
     /// # Why
     /// When the missing outcome happens the instance would have nowhere to go
@@ -437,7 +469,10 @@ codes! {
     ///
     /// # Example
     /// ```text
+    /// step 法务部:审核 { outcomes 通过 | 驳回 }
+    /// 市场部:提交 → 法务部:审核
     /// 法务部:审核 → 市场部:发布 when 通过
+    /// 法务部:审核 → 研发部:修改 when 驳回
     /// 法务部:审核 → 财务部:归档
     /// ```
     ///
@@ -480,7 +515,9 @@ codes! {
     /// # Example
     /// ```text
     /// step 法务部:审核 { outcomes 通过 | 驳回 }
+    /// 市场部:提交 → 法务部:审核
     /// 法务部:审核 → 市场部:发布 when 同意
+    /// 法务部:审核 → 市场部:修改 otherwise
     /// ```
     ///
     /// # Fix
@@ -492,15 +529,18 @@ codes! {
     ///
     /// # What
     /// The same outcome, or `otherwise`, appears on two arrows leaving the same
-    /// choice.
+    /// choice. Also reported for an outcome listed twice in one `outcomes`
+    /// field or in one `when`.
     ///
     /// # Why
     /// sopflow could not tell which of the two arrows to follow.
     ///
     /// # Example
     /// ```text
+    /// 市场部:提交 → 法务部:审核
     /// 法务部:审核 → 市场部:发布 when 通过
     /// 法务部:审核 → 财务部:归档 when 通过
+    /// 法务部:审核 → 市场部:修改 otherwise
     /// ```
     ///
     /// # Fix
@@ -508,63 +548,73 @@ codes! {
     /// group: `法务部:审核 → {市场部:发布, 财务部:归档} when 通过`.
     DuplicateOutcome = "E026", "outcome handled twice";
 
-    /// `E027`: rework limit is zero.
+    /// `E027`: rework limit out of range.
     ///
     /// # What
-    /// A rework limit `max N` is `max 0`.
+    /// A rework limit `max N` is `max 0`, or more than 1000 (`max 1001`).
     ///
     /// # Why
     /// A rework that may happen zero times can never happen, which is almost
-    /// certainly not what was meant.
+    /// certainly not what was meant; a limit over 1000 is almost certainly a
+    /// typing mistake.
     ///
     /// # Example
     /// ```text
+    /// 市场部:提交需求 → 研发部:评估
     /// rework 研发部:评估 → 市场部:提交需求 max 0
     /// ```
     ///
     /// # Fix
-    /// Use a positive limit (`max 2`), or delete the rework statement.
-    ReworkLimit = "E027", "rework limit is zero";
+    /// Use a limit from 1 to 1000 (`max 2`); to forbid rework, delete the
+    /// rework statement. Without `max` the limit is 1.
+    ReworkLimit = "E027", "rework limit out of range";
 
     /// `W020`: join fed by an exclusive choice.
     ///
     /// # What
-    /// A join `{B, C} → D` waits for steps that lie on different branches of an
-    /// exclusive choice, so they can never all finish.
+    /// A group join `{B, C} → D` names steps that lie on different branches of
+    /// one exclusive choice, so they can never both run. The file is still
+    /// accepted.
     ///
     /// # Why
-    /// Only one branch of an exclusive choice runs, so the join would wait
-    /// forever and `D` would never start.
+    /// `{B, C} → D` reads as "`D` waits for both `B` and `C`", but only one
+    /// branch of an exclusive choice runs. At run time a join does not wait
+    /// for steps on branches that were not taken (they are skipped), so `D`
+    /// starts after the branch that ran: it does not wait forever. The group
+    /// just says something other than what happens.
     ///
     /// # Example
     /// ```text
     /// step 法务部:审核 { outcomes one 通过 | 驳回 }
+    /// 市场部:提交 → 法务部:审核
     /// 法务部:审核 → 市场部:发布 when 通过
     /// 法务部:审核 → 研发部:修改 when 驳回
     /// {市场部:发布, 研发部:修改} → 财务部:归档
     /// ```
     ///
     /// # Fix
-    /// Give each branch its own arrow to `D` (`市场部:发布 → 财务部:归档` and
-    /// `研发部:修改 → 财务部:归档`), or declare `outcomes any` if several
-    /// outcomes may hold at once.
-    ExclusiveJoin = "W020", "join can never complete";
+    /// Write a merge, one arrow from each branch to `D`
+    /// (`市场部:发布 → 财务部:归档` and `研发部:修改 → 财务部:归档`), which
+    /// means the same without the warning; or declare `outcomes any` if
+    /// several outcomes may hold at once.
+    ExclusiveJoin = "W020", "join over exclusive branches";
 
     /// `W021`: flow statements in a used file are ignored.
     ///
     /// # What
-    /// A file loaded through `use` contains flow statements (arrows or
-    /// `rework`).
+    /// A file loaded through `use` contains a `process` header, flows, `step`
+    /// blocks or `rework` statements. One warning is reported per file.
     ///
     /// # Why
     /// `use` imports definitions only (departments, roles, calendars,
-    /// ladders); a flow belongs to the file that defines the process, so these
-    /// statements have no effect.
+    /// ladders); a process and its flow belong to the file that defines the
+    /// process, so these statements have no effect.
     ///
     /// # Example
     /// ```text
-    /// // org.sop, loaded with `use "org.sop"`
+    /// // org.sop, loaded by another file with `use "org.sop"`
     /// department 市场部
+    /// department 研发部
     /// 市场部 → 研发部 within 3d
     /// ```
     ///
@@ -575,7 +625,10 @@ codes! {
     /// `E030`: duration is not positive.
     ///
     /// # What
-    /// A duration is zero or negative, e.g. `within 0d` or `within -2h`.
+    /// A deadline (`within`), a `warn … before` offset or the offset of a
+    /// `by … - DURATION` is zero or negative, e.g. `within 0d` or
+    /// `within -2h`; or an escalation offset is negative (`+0`, at the
+    /// deadline, is allowed there).
     ///
     /// # Why
     /// A step with no time at all is overdue the moment it starts.
@@ -610,7 +663,11 @@ codes! {
     ///
     /// # What
     /// A duration in working days (`wd`, 工作日) or working hours (`wh`,
-    /// 工作小时) is used where no calendar is in scope.
+    /// 工作小时) is used while the process header names no calendar: in a
+    /// deadline, a `warn` or an escalation level of the process file, or in a
+    /// named ladder (declared there or in a used file) that the process or
+    /// one of its steps uses with `ladder NAME`. A ladder that nothing uses
+    /// is not checked, so a shared file of ladders checks clean on its own.
     ///
     /// # Why
     /// Working time depends on business hours, weekends and holidays, which
@@ -631,7 +688,10 @@ codes! {
     ///
     /// # What
     /// A `warn` is set at or after the deadline: `warn at` 100 % or more, or
-    /// `warn … before` with an offset as long as the window or longer.
+    /// `warn … before` with an offset as long as the step's `within` window or
+    /// longer. The offset and the window are compared when they are on the
+    /// same clock (both elapsed time, both `wd` or both `wh`), for every
+    /// priority's window.
     ///
     /// # Why
     /// A warning is meant to come before the deadline, while there is still
@@ -652,8 +712,8 @@ codes! {
     /// `E034`: unknown time zone.
     ///
     /// # What
-    /// A `zone` field names a time zone that is not in the IANA time zone
-    /// database.
+    /// A `zone` field, of a calendar or of the process header, names a time
+    /// zone that is not in the IANA time zone database.
     ///
     /// # Why
     /// Deadlines are instants; without the right zone they would be off by
@@ -671,8 +731,10 @@ codes! {
     /// `E035`: invalid business hours.
     ///
     /// # What
-    /// A range of business `hours` ends at or before its start, or two ranges
-    /// overlap.
+    /// A range of business `hours` ends at or before its start (ranges cannot
+    /// cross midnight; `24:00` is the end of the day), or two ranges overlap.
+    /// Also reported when a calendar cannot be built, e.g. a holiday or
+    /// workday outside its `covers` years.
     ///
     /// # Why
     /// Working time is counted inside these ranges; empty or overlapping
@@ -714,8 +776,8 @@ codes! {
     /// `E037`: step with two deadlines.
     ///
     /// # What
-    /// A step has both a relative deadline (`within`) and an absolute one
-    /// (`by`).
+    /// A step, or the process, has both a relative deadline (`within`) and an
+    /// absolute one (`by`).
     ///
     /// # Why
     /// Only one deadline can drive warnings and escalation; with two it is
@@ -724,7 +786,7 @@ codes! {
     /// # Example
     /// ```text
     /// step 市场部:发布 {
-    ///   within 3wd
+    ///   within 3d
     ///   by 2026-06-30
     /// }
     /// ```
@@ -733,11 +795,37 @@ codes! {
     /// Keep the deadline that matters and delete the other.
     TwoDeadlines = "E037", "step has two deadlines";
 
+    /// `E038`: holiday or workday outside the calendar's covered years.
+    ///
+    /// # What
+    /// A calendar says which years its holiday list covers (`covers 2026`),
+    /// and lists a holiday or make-up workday in another year.
+    ///
+    /// # Why
+    /// `covers` is the promise that the list is complete for those years:
+    /// deadlines outside them are refused rather than guessed. A date outside
+    /// the range is either a typo or a sign that `covers` was not extended.
+    ///
+    /// # Example
+    /// ```text
+    /// calendar 工厂 {
+    ///   covers 2026
+    ///   holiday 2025-10-01
+    /// }
+    /// ```
+    ///
+    /// # Fix
+    /// Correct the date, or extend `covers` (`covers 2025..2026`) once that
+    /// year's list is complete.
+    DateOutsideCoverage = "E038", "date outside the calendar's covered years";
+
     /// `W030`: escalation levels out of order.
     ///
     /// # What
-    /// The levels of an escalation ladder are not in ascending order of their
-    /// offset after the deadline.
+    /// The levels of an escalation ladder (or of a process header or step
+    /// block) are not in ascending order of their offset after the deadline.
+    /// Offsets are compared when they are on the same clock (elapsed time,
+    /// `wd` or `wh`); `+0` comes before every other offset.
     ///
     /// # Why
     /// Levels fire in time order whatever their order in the file, so a

@@ -968,7 +968,11 @@ impl<'a> Lowerer<'a> {
                             } else {
                                 (
                                     Code::WarnAfterDeadline,
-                                    format!("warning at {p}% is not before the deadline"),
+                                    if *p == i64::MAX {
+                                        "warning percentage is not before the deadline".to_owned()
+                                    } else {
+                                        format!("warning at {p}% is not before the deadline")
+                                    },
                                 )
                             };
                             self.push(

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{Datelike, NaiveDate, NaiveTime};
 
 use crate::calendar::BusinessCalendar;
 use crate::diagnostics::{Code, Diagnostic, SourceId, Span};
@@ -128,6 +128,37 @@ pub(crate) fn calendar(
                 .with_label(source, *h, "listed as a holiday")
                 .with_help(
                     "a make-up workday (调休) cannot also be a day off; remove it from one list",
+                ),
+            );
+            ok = false;
+        }
+    }
+    if let Some((from, to)) = covers {
+        // One diagnostic per written range, at the first date outside the years.
+        let mut reported: Vec<Span> = Vec::new();
+        let mut dates: Vec<(NaiveDate, Span)> = holidays.iter().map(|(d, s)| (*d, *s)).collect();
+        dates.extend(workdays.iter().copied());
+        dates.sort_by_key(|(d, s)| (s.start, *d));
+        for (day, span) in dates {
+            if (from..=to).contains(&day.year()) || reported.contains(&span) {
+                continue;
+            }
+            reported.push(span);
+            let years = if from == to {
+                format!("{from}")
+            } else {
+                format!("{from}..{to}")
+            };
+            diags.push(
+                Diagnostic::new(
+                    Code::DateOutsideCoverage,
+                    format!("{day} is outside the years this calendar covers ({years})"),
+                    source,
+                    span,
+                    "outside `covers`",
+                )
+                .with_help(
+                    "correct the date, or extend `covers` once that year's holidays are all listed",
                 ),
             );
             ok = false;
