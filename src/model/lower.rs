@@ -295,18 +295,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn duplicate_field(&mut self, field: &Spanned<Field>, source: SourceId, first: Span) {
-        let kw = field.node.keyword();
-        self.push(
-            Diagnostic::new(
-                Code::Duplicate,
-                format!("`{kw}` is given twice"),
-                source,
-                field.span,
-                "given again here",
-            )
-            .with_label(source, first, "first given here")
-            .with_help(format!("keep one `{kw}`")),
-        );
+        self.push(duplicate_field(field, source, first));
     }
 
     fn header(&mut self, main: Input<'a>, default_name: &str) {
@@ -1410,6 +1399,20 @@ impl<'a> Lowerer<'a> {
             warnings: Diagnostics::default(),
         })
     }
+}
+
+/// E015 for a field given twice in one block.
+pub(super) fn duplicate_field(field: &Spanned<Field>, source: SourceId, first: Span) -> Diagnostic {
+    let kw = field.node.keyword();
+    Diagnostic::new(
+        Code::Duplicate,
+        format!("`{kw}` is given twice"),
+        source,
+        field.span,
+        "given again here",
+    )
+    .with_label(source, first, "first given here")
+    .with_help(format!("keep one `{kw}`"))
 }
 
 /// Durations that can be compared: same clock (elapsed seconds, working days or working hours).

@@ -27,17 +27,7 @@ pub(crate) fn calendar(
         let kw = field.node.keyword();
         if !matches!(kw, "holiday" | "workday") {
             if let Some(prev) = seen.insert(kw, field.span) {
-                diags.push(
-                    Diagnostic::new(
-                        Code::Duplicate,
-                        format!("`{kw}` is given twice"),
-                        source,
-                        field.span,
-                        "given again here",
-                    )
-                    .with_label(source, prev, "first given here")
-                    .with_help(format!("keep one `{kw}`")),
-                );
+                diags.push(super::lower::duplicate_field(field, source, prev));
                 ok = false;
                 continue;
             }
