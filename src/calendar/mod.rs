@@ -233,19 +233,36 @@ pub struct BusinessCalendar {
 /// Days from 0001-01-01 (day 1 of the common era, as chrono counts) to 1970-01-01.
 const UNIX_EPOCH_DAYS_FROM_CE: i64 = 719_163;
 
-/// A range of local dates on which a zone has one UTC offset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A range of local dates on which a zone has one UTC offset, with the
+/// working days of that range as a bitmap: the executor's hot paths answer
+/// from it with integer arithmetic on seconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct FixedSpan {
     first: NaiveDate,
     last: NaiveDate,
     offset: chrono::FixedOffset,
+    /// `offset` in seconds (local minus UTC).
+    offset_seconds: i64,
+    /// Days from 1970-01-01 to `first`.
+    epoch_day: i64,
+    /// Days in `first..=last`.
+    days: i64,
+    /// Bit `n` (of word `n / 64`) is set when the `n`th day of the span
+    /// works. Derived from the calendar's week, holidays and make-up days.
+    working: Box<[u64]>,
 }
 
 impl FixedSpan {
     /// Samples the zone's offset twice a day from the day before `first` to
     /// the day after `last`. DST and other offset changes last far longer than
     /// twelve hours, so one offset at every sample means one offset throughout.
-    fn find(zone: Tz, covers: Option<(i32, i32)>) -> Option<FixedSpan> {
+    fn find(
+        zone: Tz,
+        covers: Option<(i32, i32)>,
+        week: u8,
+        holidays: &[NaiveDate],
+        workdays: &[NaiveDate],
+    ) -> Option<FixedSpan> {
         let (from, to) = covers?;
         let first = NaiveDate::from_ymd_opt(from, 1, 1)?;
         let last = NaiveDate::from_ymd_opt(to, 12, 31)?;
@@ -259,11 +276,62 @@ impl FixedSpan {
             }
             at += TimeDelta::hours(12);
         }
+        let epoch_day = i64::from(first.num_days_from_ce()) - UNIX_EPOCH_DAYS_FROM_CE;
+        let days = i64::from(last.num_days_from_ce() - first.num_days_from_ce()) + 1;
+        let words = usize::try_from((days + 63) / 64).ok()?;
+        let mut working = vec![0u64; words].into_boxed_slice();
+        let monday = i64::from(first.weekday().num_days_from_monday());
+        for n in 0..days {
+            let weekday = (monday + n) % 7;
+            if week & (1 << weekday) != 0 {
+                working[(n / 64) as usize] |= 1 << (n % 64);
+            }
+        }
+        let index =
+            |date: &NaiveDate| i64::from(date.num_days_from_ce() - first.num_days_from_ce());
+        // Listed dates lie inside the covered years (checked by `build`).
+        for n in holidays.iter().map(index).filter(|n| (0..days).contains(n)) {
+            working[(n / 64) as usize] &= !(1 << (n % 64));
+        }
+        for n in workdays.iter().map(index).filter(|n| (0..days).contains(n)) {
+            working[(n / 64) as usize] |= 1 << (n % 64);
+        }
         Some(FixedSpan {
             first,
             last,
             offset,
+            offset_seconds: i64::from(offset.local_minus_utc()),
+            epoch_day,
+            days,
+            working,
         })
+    }
+
+    /// The index in the span of the local day containing local second
+    /// `local` (seconds since 1970-01-01 00:00 local time), if inside.
+    fn day_of(&self, local: i64) -> Option<i64> {
+        let n = local.div_euclid(i64::from(DAY_SECONDS)) - self.epoch_day;
+        (0..self.days).contains(&n).then_some(n)
+    }
+
+    /// Local seconds at the midnight starting day `n` of the span.
+    fn midnight(&self, n: i64) -> i64 {
+        (self.epoch_day + n) * i64::from(DAY_SECONDS)
+    }
+
+    /// Whether day `n` of the span (`0 <= n < days`) works.
+    fn works(&self, n: i64) -> bool {
+        self.working[(n / 64) as usize] & (1 << (n % 64)) != 0
+    }
+
+    /// Local seconds of an instant on whole seconds, or `None`.
+    fn local(&self, at: DateTime<Utc>) -> Option<i64> {
+        (at.timestamp_subsec_nanos() == 0).then(|| at.timestamp() + self.offset_seconds)
+    }
+
+    /// The instant of local second `local`.
+    fn instant(&self, local: i64) -> Option<DateTime<Utc>> {
+        DateTime::from_timestamp(local - self.offset_seconds, 0)
     }
 }
 
@@ -478,7 +546,7 @@ impl CalendarBuilder {
         }
 
         Ok(BusinessCalendar {
-            fixed: FixedSpan::find(self.zone, self.covers),
+            fixed: FixedSpan::find(self.zone, self.covers, self.week, &holidays, &workdays),
             name: self.name,
             zone: self.zone,
             week: self.week,
@@ -672,6 +740,22 @@ impl BusinessCalendar {
         date: NaiveDate,
         working_days: u32,
     ) -> Result<DateTime<Utc>, CalendarError> {
+        if let Some(at) = self
+            .fixed
+            .as_ref()
+            .and_then(|fixed| self.fast_back(fixed, date, working_days))
+        {
+            return Ok(at);
+        }
+        self.general_back(date, working_days)
+    }
+
+    /// [`BusinessCalendar::resolve_back`] day by day on chrono dates.
+    fn general_back(
+        &self,
+        date: NaiveDate,
+        working_days: u32,
+    ) -> Result<DateTime<Utc>, CalendarError> {
         let mut day = date;
         let mut left = working_days;
         let mut idle = 0;
@@ -708,8 +792,7 @@ impl BusinessCalendar {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn end_of_business(&self, date: NaiveDate) -> Result<DateTime<Utc>, CalendarError> {
-        let close = self.intervals().last().map_or(DAY_SECONDS, |&(_, to)| to);
-        self.at_local(date, close)
+        self.at_local(date, self.close())
     }
 
     /// Returns how much working time lies in `[a, b)`: the time inside
@@ -735,6 +818,26 @@ impl BusinessCalendar {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn working_time_between(
+        &self,
+        a: DateTime<Utc>,
+        b: DateTime<Utc>,
+    ) -> Result<TimeDelta, CalendarError> {
+        if b <= a {
+            return Ok(TimeDelta::zero());
+        }
+        if let Some(total) = self
+            .fixed
+            .as_ref()
+            .and_then(|fixed| self.fast_between(fixed, a, b))
+        {
+            return Ok(total);
+        }
+        self.general_between(a, b)
+    }
+
+    /// [`BusinessCalendar::working_time_between`] day by day on chrono
+    /// dates and instants.
+    fn general_between(
         &self,
         a: DateTime<Utc>,
         b: DateTime<Utc>,
@@ -807,7 +910,23 @@ impl BusinessCalendar {
         // Working time never passes faster than elapsed time, so a result
         // beyond the supported years is certain when this overflows.
         checked_add(start, amount)?;
+        if let Some(at) = self
+            .fixed
+            .as_ref()
+            .and_then(|fixed| self.fast_add_time(fixed, start, amount))
+        {
+            return Ok(at);
+        }
+        self.general_add_time(start, amount)
+    }
 
+    /// [`BusinessCalendar::add_working_time`] for a positive amount, day by
+    /// day on chrono dates and instants.
+    fn general_add_time(
+        &self,
+        start: DateTime<Utc>,
+        amount: TimeDelta,
+    ) -> Result<DateTime<Utc>, CalendarError> {
         let mut remaining = amount;
         let mut day = self.local_date(start);
         let mut idle = 0;
@@ -851,6 +970,25 @@ impl BusinessCalendar {
         if amount == 0 {
             return Ok(start);
         }
+        if let Some(at) = self
+            .fixed
+            .as_ref()
+            .and_then(|fixed| self.fast_add_days(fixed, start, amount))
+        {
+            return Ok(at);
+        }
+        self.general_add_days(start, amount)
+    }
+
+    /// [`BusinessCalendar::add_working_days`] day by day on chrono dates.
+    fn general_add_days(
+        &self,
+        start: DateTime<Utc>,
+        amount: u32,
+    ) -> Result<DateTime<Utc>, CalendarError> {
+        if amount == 0 {
+            return Ok(start);
+        }
         let mut day = self.local_date(start);
         let mut left = amount;
         let mut idle = 0;
@@ -865,6 +1003,160 @@ impl BusinessCalendar {
             }
         }
         self.end_of_business(day)
+    }
+
+    /// The close of business in seconds after local midnight.
+    fn close(&self) -> u32 {
+        self.intervals().last().map_or(DAY_SECONDS, |&(_, to)| to)
+    }
+
+    /// [`BusinessCalendar::working_time_between`] for `a < b` on the fixed
+    /// span's bitmap; `None` (use the general path) when an instant has
+    /// sub-second nanos or the walk leaves the span.
+    fn fast_between(
+        &self,
+        fixed: &FixedSpan,
+        a: DateTime<Utc>,
+        b: DateTime<Utc>,
+    ) -> Option<TimeDelta> {
+        let (la, lb) = (fixed.local(a)?, fixed.local(b)?);
+        let mut n = fixed.day_of(la)?;
+        let mut total = 0i64;
+        loop {
+            let base = fixed.midnight(n);
+            if base >= lb {
+                return Some(TimeDelta::seconds(total));
+            }
+            if n >= fixed.days {
+                return None;
+            }
+            if fixed.works(n) {
+                for &(from, to) in self.intervals() {
+                    let open = (base + i64::from(from)).max(la);
+                    let close = (base + i64::from(to)).min(lb);
+                    if close > open {
+                        total += close - open;
+                    }
+                }
+            }
+            n += 1;
+        }
+    }
+
+    /// [`BusinessCalendar::add_working_time`] for a positive amount that
+    /// does not overflow, on the fixed span's bitmap; `None` (use the general
+    /// path) for sub-second nanos, a walk that leaves the span, or a search
+    /// that is about to fail for lack of working time.
+    fn fast_add_time(
+        &self,
+        fixed: &FixedSpan,
+        start: DateTime<Utc>,
+        amount: TimeDelta,
+    ) -> Option<DateTime<Utc>> {
+        if amount.subsec_nanos() != 0 {
+            return None;
+        }
+        let ls = fixed.local(start)?;
+        let mut remaining = amount.num_seconds();
+        let mut n = fixed.day_of(ls)?;
+        let mut idle = 0;
+        loop {
+            if n >= fixed.days {
+                return None;
+            }
+            let mut counted = false;
+            if fixed.works(n) {
+                let base = fixed.midnight(n);
+                for &(from, to) in self.intervals() {
+                    let close = base + i64::from(to);
+                    if close <= ls {
+                        continue;
+                    }
+                    let open = (base + i64::from(from)).max(ls);
+                    let available = close - open;
+                    if available <= 0 {
+                        continue;
+                    }
+                    if remaining <= available {
+                        return fixed.instant(open + remaining);
+                    }
+                    remaining -= available;
+                    counted = true;
+                }
+            }
+            if counted {
+                idle = 0;
+            } else {
+                idle += 1;
+                if idle > MAX_IDLE_DAYS {
+                    return None;
+                }
+            }
+            n += 1;
+        }
+    }
+
+    /// `N wd` (N > 0) on the fixed span's bitmap; `None` (use the general
+    /// path) when the count leaves the span or finds no working day.
+    fn fast_add_days(
+        &self,
+        fixed: &FixedSpan,
+        start: DateTime<Utc>,
+        amount: u32,
+    ) -> Option<DateTime<Utc>> {
+        // The local day does not depend on sub-second nanos.
+        let mut n = fixed.day_of(start.timestamp() + fixed.offset_seconds)?;
+        let mut left = amount;
+        let mut idle = 0;
+        while left > 0 {
+            n += 1;
+            if n >= fixed.days {
+                return None;
+            }
+            if fixed.works(n) {
+                left -= 1;
+                idle = 0;
+            } else {
+                idle += 1;
+                if idle > MAX_IDLE_DAYS {
+                    return None;
+                }
+            }
+        }
+        fixed.instant(fixed.midnight(n) + i64::from(self.close()))
+    }
+
+    /// [`BusinessCalendar::resolve_back`] on the fixed span's bitmap; `None`
+    /// (use the general path) when `date` or the count leaves the span or
+    /// finds no working day.
+    fn fast_back(
+        &self,
+        fixed: &FixedSpan,
+        date: NaiveDate,
+        working_days: u32,
+    ) -> Option<DateTime<Utc>> {
+        if !(fixed.first..=fixed.last).contains(&date) {
+            return None;
+        }
+        let mut n = i64::from(date.num_days_from_ce()) - UNIX_EPOCH_DAYS_FROM_CE - fixed.epoch_day;
+        let mut left = working_days;
+        let mut idle = 0;
+        while left > 0 {
+            n -= 1;
+            if n < 0 {
+                return None;
+            }
+            if fixed.works(n) {
+                left -= 1;
+                idle = 0;
+            } else {
+                idle += 1;
+                if idle > MAX_IDLE_DAYS {
+                    return None;
+                }
+            }
+        }
+        fixed.instant(fixed.midnight(n) + i64::from(self.close()))
     }
 
     /// Fails once a search has seen too many days without working time.
@@ -889,8 +1181,8 @@ impl BusinessCalendar {
 
     /// The civil date of `at` in the calendar's zone.
     fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
-        if let Some(fixed) = self.fixed {
-            let local = at.timestamp() + i64::from(fixed.offset.local_minus_utc());
+        if let Some(fixed) = &self.fixed {
+            let local = at.timestamp() + fixed.offset_seconds;
             let days = local.div_euclid(i64::from(DAY_SECONDS)) + UNIX_EPOCH_DAYS_FROM_CE;
             if let Some(date) = i32::try_from(days)
                 .ok()
@@ -907,7 +1199,7 @@ impl BusinessCalendar {
     /// The instant of the local civil time `seconds` after midnight of `date`
     /// (`DAY_SECONDS` is 24:00, the next midnight).
     fn at_local(&self, date: NaiveDate, seconds: u32) -> Result<DateTime<Utc>, CalendarError> {
-        if let Some(fixed) = self.fixed {
+        if let Some(fixed) = &self.fixed {
             if (fixed.first..=fixed.last).contains(&date) {
                 // Plain arithmetic on seconds: this is the executor's hot path.
                 let days = i64::from(date.num_days_from_ce()) - UNIX_EPOCH_DAYS_FROM_CE;
@@ -929,7 +1221,7 @@ impl BusinessCalendar {
     /// Converts local civil time to an instant: the earlier instant of an
     /// ambiguous time, the end of the gap for a time that does not exist.
     fn local_to_utc(&self, local: NaiveDateTime) -> DateTime<Utc> {
-        if let Some(fixed) = self.fixed {
+        if let Some(fixed) = &self.fixed {
             if (fixed.first..=fixed.last).contains(&local.date()) {
                 return Utc.from_utc_datetime(&(local - fixed.offset));
             }
@@ -1139,6 +1431,164 @@ mod tests {
             .build()
             .unwrap();
         assert!(berlin.fixed.is_none(), "Berlin changes offset twice a year");
+    }
+
+    /// A small deterministic generator (xorshift64*).
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    /// A random instant from a few days before 2024 to a few days after 2026,
+    /// often on round local times (openings, closings, midnights).
+    fn instant(rng: &mut Rng, nanos: bool) -> DateTime<Utc> {
+        let from = "2023-12-28T00:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let span = 3 * 366 * 86_400 + 10 * 86_400;
+        let seconds = match rng.below(3) {
+            0 => rng.below(span),
+            1 => rng.below(span / 3600) * 3600,
+            _ => rng.below(span / 1800) * 1800,
+        };
+        let at = from + TimeDelta::seconds(seconds as i64);
+        if nanos && rng.below(4) == 0 {
+            at + TimeDelta::nanoseconds(1 + rng.below(999_999_999) as i64)
+        } else {
+            at
+        }
+    }
+
+    /// Compares every public entry point with the general (day by day,
+    /// chrono) path on random inputs; returns how often the fast path answered.
+    fn compare_fast_and_general(calendar: &BusinessCalendar, seed: u64) -> usize {
+        let mut rng = Rng(seed);
+        let mut fast = 0;
+        for _ in 0..4000 {
+            let a = instant(&mut rng, true);
+            let b = if rng.below(2) == 0 {
+                a + TimeDelta::seconds(rng.below(40 * 86_400) as i64)
+            } else {
+                instant(&mut rng, true)
+            };
+            let between = calendar.working_time_between(a, b);
+            assert_eq!(between, calendar.general_between(a, b), "between {a} {b}");
+            if let Some(fixed) = &calendar.fixed {
+                fast += usize::from(b > a && calendar.fast_between(fixed, a, b).is_some());
+            }
+
+            let amount = match rng.below(3) {
+                0 => TimeDelta::seconds(rng.below(400 * 3600) as i64),
+                1 => TimeDelta::hours(rng.below(200) as i64),
+                _ => TimeDelta::milliseconds(rng.below(100_000_000) as i64),
+            };
+            let added = calendar.add_working_time(a, amount);
+            let general = if amount.is_zero() {
+                Ok(a)
+            } else {
+                calendar.general_add_time(a, amount)
+            };
+            assert_eq!(added, general, "add {a} {amount}");
+            if let Some(fixed) = &calendar.fixed {
+                fast += usize::from(calendar.fast_add_time(fixed, a, amount).is_some());
+            }
+
+            let days = rng.below(90) as u32;
+            let wd = calendar.resolve(a, BusinessDuration::new(days, Unit::WorkingDay));
+            assert_eq!(wd, calendar.general_add_days(a, days), "{a} + {days}wd");
+            let wh = calendar.resolve(a, BusinessDuration::new(days, Unit::WorkingHour));
+            let general = if days == 0 {
+                Ok(a)
+            } else {
+                calendar.general_add_time(a, TimeDelta::hours(i64::from(days)))
+            };
+            assert_eq!(wh, general, "{a} + {days}wh");
+            if let Some(fixed) = &calendar.fixed {
+                fast += usize::from(days > 0 && calendar.fast_add_days(fixed, a, days).is_some());
+            }
+
+            let date = a.with_timezone(&calendar.zone).date_naive();
+            assert_eq!(
+                calendar.resolve_back(date, days),
+                calendar.general_back(date, days),
+                "{date} - {days}wd"
+            );
+            if let Some(fixed) = &calendar.fixed {
+                fast += usize::from(calendar.fast_back(fixed, date, days).is_some());
+            }
+            let close = calendar.close();
+            let expected = if (MIN_YEAR..=MAX_YEAR).contains(&date.year()) {
+                let local = date.and_time(NaiveTime::MIN) + TimeDelta::seconds(i64::from(close));
+                Ok(calendar.local_to_utc(local))
+            } else {
+                Err(CalendarError::Overflow)
+            };
+            assert_eq!(calendar.end_of_business(date), expected, "close of {date}");
+        }
+        fast
+    }
+
+    /// The bitmap fast paths agree with the general path; the general path
+    /// alone serves zones whose offset changes.
+    #[test]
+    fn fast_paths_match_the_general_path() {
+        let cn = BusinessCalendar::cn();
+        let fast = compare_fast_and_general(&cn, 0x5eed_0001);
+        assert!(fast > 8000, "the fast path answered {fast} times");
+
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let whole_days = BusinessCalendar::builder("tokyo", chrono_tz::Asia::Tokyo)
+            .week(&[
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Fri,
+                Weekday::Sat,
+            ])
+            .holidays(date(2024, 12, 29)..=date(2025, 1, 3))
+            .holiday(date(2026, 5, 5))
+            .workday(date(2025, 3, 9))
+            .covers(2024, 2026)
+            .build()
+            .unwrap();
+        assert!(whole_days.fixed.is_some() && whole_days.hours.is_empty());
+        let fast = compare_fast_and_general(&whole_days, 0x5eed_0002);
+        assert!(fast > 8000, "the fast path answered {fast} times");
+
+        // A week without working days: searches fail the same way.
+        let idle = BusinessCalendar::builder("idle", chrono_tz::UTC)
+            .week(&[])
+            .covers(2000, 2040)
+            .build()
+            .unwrap();
+        let start = "2024-03-01T10:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        assert!(matches!(
+            idle.resolve(start, BusinessDuration::new(1, Unit::WorkingDay)),
+            Err(CalendarError::NoWorkingTime { .. })
+        ));
+        assert!(matches!(
+            idle.add_working_time(start, TimeDelta::hours(1)),
+            Err(CalendarError::NoWorkingTime { .. })
+        ));
+
+        let hm = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        let berlin = BusinessCalendar::builder("berlin", chrono_tz::Europe::Berlin)
+            .hours(&[(hm(9, 0), hm(17, 0))])
+            .holiday(date(2025, 12, 25))
+            .covers(2024, 2026)
+            .build()
+            .unwrap();
+        assert!(berlin.fixed.is_none(), "Berlin uses the general path");
+        assert_eq!(compare_fast_and_general(&berlin, 0x5eed_0003), 0);
     }
 
     #[test]

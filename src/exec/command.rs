@@ -106,6 +106,19 @@ pub enum Command {
 }
 
 impl Command {
+    /// Moves the command id out, leaving an empty one.
+    pub(super) fn take_id(&mut self) -> String {
+        match self {
+            Command::Complete { id, .. }
+            | Command::SendBack { id, .. }
+            | Command::Pause { id, .. }
+            | Command::Resume { id, .. }
+            | Command::Delegate { id, .. }
+            | Command::Skip { id, .. }
+            | Command::Cancel { id, .. } => std::mem::take(id),
+        }
+    }
+
     /// The command id.
     ///
     /// # Example

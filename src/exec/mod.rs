@@ -130,6 +130,7 @@ pub use error::ExecError;
 pub use event::{Event, EventKind, SkipReason};
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Timelike, Utc};
 use chrono_tz::Tz;
@@ -303,8 +304,42 @@ pub struct Prepared<'d> {
     pred: Vec<Vec<(u32, u32)>>,
     /// Topological position per step index.
     pos: Vec<u32>,
-    keys: HashMap<&'d str, u32>,
+    keys: HashMap<&'d str, u32, BuildHasherDefault<KeyHasher>>,
     zone: Tz,
+}
+
+/// A multiply-rotate hash over eight bytes at a time (as rustc's FxHash)
+/// for step keys: short strings, looked up a few times per command. The
+/// table holds the definition's keys only, so a chosen lookup key cannot
+/// degrade it.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl KeyHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
 }
 
 impl<'d> Prepared<'d> {
@@ -314,7 +349,7 @@ impl<'d> Prepared<'d> {
         let mut succ = vec![Vec::new(); n];
         let mut pred = vec![Vec::new(); n];
         let mut pos = vec![0; n];
-        let mut keys = HashMap::with_capacity(n);
+        let mut keys = HashMap::with_capacity_and_hasher(n, BuildHasherDefault::default());
         for (position, (id, step)) in def.steps().enumerate() {
             pos[id.index()] = index_u32(position);
             keys.insert(step.key.as_str(), index_u32(id.index()));
@@ -500,6 +535,72 @@ struct Core {
     wakeup: Option<DateTime<Utc>>,
 }
 
+/// How many steps and rework counters [`Undo`] saves without allocating.
+const UNDO_INLINE: usize = 16;
+
+/// A copy of a small [`Core`] taken before a command runs in place, so that
+/// a failing command leaves the state as it was (without cloning the core's
+/// vectors for every command).
+struct Undo {
+    clock: Rel,
+    lifecycle: Lifecycle,
+    any_late: bool,
+    steps: [StepState; UNDO_INLINE],
+    process: Timers,
+    reworks: [u32; UNDO_INLINE],
+    /// `None` when there were none (the common case): nothing to clone.
+    assignments: Option<Vec<Assignment>>,
+    wakeup: Option<DateTime<Utc>>,
+}
+
+impl Undo {
+    /// Saves `core`, or `None` when it has too many steps or rework entries.
+    fn save(core: &Core) -> Option<Undo> {
+        // Destructured so that a new field of `Core` must be saved here too.
+        let Core {
+            clock,
+            lifecycle,
+            any_late,
+            steps: saved_steps,
+            process,
+            reworks: saved_reworks,
+            assignments,
+            wakeup,
+        } = core;
+        if saved_steps.len() > UNDO_INLINE || saved_reworks.len() > UNDO_INLINE {
+            return None;
+        }
+        let mut steps = [StepState::default(); UNDO_INLINE];
+        steps[..saved_steps.len()].copy_from_slice(saved_steps);
+        let mut reworks = [0; UNDO_INLINE];
+        reworks[..saved_reworks.len()].copy_from_slice(saved_reworks);
+        Some(Undo {
+            clock: *clock,
+            lifecycle: *lifecycle,
+            any_late: *any_late,
+            steps,
+            process: *process,
+            reworks,
+            assignments: (!assignments.is_empty()).then(|| assignments.clone()),
+            wakeup: *wakeup,
+        })
+    }
+
+    /// Puts the saved state back. Commands never change how many steps or
+    /// rework entries there are.
+    fn restore(self, core: &mut Core) {
+        let (steps, reworks) = (core.steps.len(), core.reworks.len());
+        core.clock = self.clock;
+        core.lifecycle = self.lifecycle;
+        core.any_late = self.any_late;
+        core.steps.copy_from_slice(&self.steps[..steps]);
+        core.process = self.process;
+        core.reworks.copy_from_slice(&self.reworks[..reworks]);
+        core.assignments = self.assignments.unwrap_or_default();
+        core.wakeup = self.wakeup;
+    }
+}
+
 /// Which command ids were handled, and the events of the most recent ones.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 struct CommandLog {
@@ -526,6 +627,131 @@ impl CommandLog {
             self.recent.remove(0);
         }
         self.recent.push((id, events));
+    }
+
+    /// [`CommandLog::record`] with a copy of `events`, made in the buffers of
+    /// the entry it evicts where they fit.
+    fn record_copy(&mut self, id: String, events: &[Event]) {
+        if self.recent.len() < RECENT_COMMANDS {
+            return self.record(id, events.to_vec());
+        }
+        let hash = fnv(&id);
+        if let Err(i) = self.seen.binary_search(&hash) {
+            self.seen.insert(i, hash);
+        }
+        let mut entry = self.recent.remove(0);
+        entry.0 = id;
+        copy_events(&mut entry.1, events);
+        self.recent.push(entry);
+    }
+}
+
+/// Makes `dst` equal to `src`, reusing the strings and vectors of `dst`
+/// where events of the same kind line up and a buffer has exactly the
+/// length it needs: the copy holds exactly the heap a clone would.
+fn copy_events(dst: &mut Vec<Event>, src: &[Event]) {
+    if dst.capacity() != src.len() {
+        *dst = src.to_vec();
+        return;
+    }
+    dst.truncate(src.len());
+    let reused = dst.len();
+    for (to, from) in dst.iter_mut().zip(src) {
+        copy_event(to, from);
+    }
+    dst.extend_from_slice(&src[reused..]);
+}
+
+/// `*to = from.clone()`, in `to`'s buffer when it has exactly the length.
+fn copy_string(to: &mut String, from: &str) {
+    if to.capacity() == from.len() {
+        to.clear();
+        to.push_str(from);
+    } else {
+        *to = from.to_owned();
+    }
+}
+
+/// `*to = from.clone()`, in `to`'s buffers where they have exactly the length.
+fn copy_strings(to: &mut Vec<String>, from: &[String]) {
+    if to.capacity() != from.len() {
+        *to = from.to_vec();
+        return;
+    }
+    to.truncate(from.len());
+    let reused = to.len();
+    for (to, from) in to.iter_mut().zip(from) {
+        copy_string(to, from);
+    }
+    to.extend_from_slice(&from[reused..]);
+}
+
+/// Makes `to` equal to `from`, reusing its buffers for the kinds commands
+/// emit most.
+fn copy_event(to: &mut Event, from: &Event) {
+    to.at = from.at;
+    match (&mut to.command, &from.command) {
+        (Some(to), Some(from)) => copy_string(to, from),
+        (to, from) => to.clone_from(from),
+    }
+    match (&mut to.kind, &from.kind) {
+        (
+            EventKind::StepActivated {
+                step,
+                owners,
+                due,
+                warn_at,
+            },
+            EventKind::StepActivated {
+                step: from_step,
+                owners: from_owners,
+                due: from_due,
+                warn_at: from_warn_at,
+            },
+        ) => {
+            copy_string(step, from_step);
+            copy_strings(owners, from_owners);
+            *due = *from_due;
+            *warn_at = *from_warn_at;
+        }
+        (
+            EventKind::StepCompleted {
+                step,
+                by,
+                outcomes,
+                deliverables,
+                late,
+                late_by,
+            },
+            EventKind::StepCompleted {
+                step: from_step,
+                by: from_by,
+                outcomes: from_outcomes,
+                deliverables: from_deliverables,
+                late: from_late,
+                late_by: from_late_by,
+            },
+        ) => {
+            copy_string(step, from_step);
+            copy_string(by, from_by);
+            copy_strings(outcomes, from_outcomes);
+            copy_strings(deliverables, from_deliverables);
+            *late = *from_late;
+            *late_by = *from_late_by;
+        }
+        (
+            EventKind::StepSigned { step, by, owner },
+            EventKind::StepSigned {
+                step: from_step,
+                by: from_by,
+                owner: from_owner,
+            },
+        ) => {
+            copy_string(step, from_step);
+            copy_string(by, from_by);
+            copy_string(owner, from_owner);
+        }
+        (kind, from) => *kind = from.clone(),
     }
 }
 
@@ -567,20 +793,35 @@ pub struct Instance {
 struct Ctx<'a, 'd> {
     p: &'a Prepared<'d>,
     base: DateTime<Utc>,
+    /// `base.timestamp()`, which chrono computes from the date each time.
+    base_seconds: i64,
     attrs: &'a Attributes,
     command: Option<&'a str>,
 }
 
 impl Ctx<'_, '_> {
     fn abs(&self, rel: Rel) -> Option<DateTime<Utc>> {
-        (rel != NONE).then(|| self.base + TimeDelta::seconds(i64::from(rel)))
+        (rel != NONE).then(|| {
+            DateTime::from_timestamp(
+                self.base_seconds + i64::from(rel),
+                self.base.timestamp_subsec_nanos(),
+            )
+            .unwrap_or_else(|| self.base + TimeDelta::seconds(i64::from(rel)))
+        })
     }
 
     fn rel(&self, t: DateTime<Utc>) -> Result<Rel, ExecError> {
-        i32::try_from((t - self.base).num_seconds())
-            .ok()
-            .filter(|&r| r != NONE)
-            .ok_or(ExecError::Overflow)
+        let seconds = if t.timestamp_subsec_nanos() == self.base.timestamp_subsec_nanos() {
+            t.timestamp() - self.base_seconds
+        } else {
+            (t - self.base).num_seconds()
+        };
+        // A `match` rather than `ok_or(ExecError::Overflow)`: this runs
+        // many times per command, and the eager error costs a drop each time.
+        match i32::try_from(seconds) {
+            Ok(r) if r != NONE => Ok(r),
+            _ => Err(ExecError::Overflow),
+        }
     }
 
     fn rel_opt(&self, t: Option<DateTime<Utc>>) -> Result<Rel, ExecError> {
@@ -727,6 +968,9 @@ impl Ctx<'_, '_> {
 
     /// The earliest unfired timer.
     fn next_timer(&self, ladder: &Ladder, timers: &Timers) -> Rel {
+        if let Some(next) = self.next_timer_seconds(ladder, timers) {
+            return next;
+        }
         Self::bits(ladder)
             .filter(|bit| timers.fired & (1 << bit) == 0)
             .filter_map(|bit| self.timer_at(ladder, timers, bit))
@@ -735,15 +979,81 @@ impl Ctx<'_, '_> {
             .unwrap_or(NONE)
     }
 
+    /// [`Ctx::next_timer`] in seconds from the start, without chrono
+    /// arithmetic for elapsed escalation offsets; `None` (use the instants)
+    /// when the start or a business-clock escalation has sub-second nanos.
+    fn next_timer_seconds(&self, ladder: &Ladder, timers: &Timers) -> Option<Rel> {
+        if self.base.timestamp_subsec_nanos() != 0 {
+            return None;
+        }
+        let rel = |r: Rel| (r != NONE).then_some(i64::from(r));
+        let mut next: Option<i64> = None;
+        for bit in Self::bits(ladder).filter(|bit| timers.fired & (1 << bit) == 0) {
+            let at = match bit {
+                WARN_BIT => rel(timers.warn),
+                MISSED_BIT => rel(timers.due),
+                _ => match (ladder.levels.get((bit - 2) as usize), rel(timers.due)) {
+                    (Some(level), Some(due)) => match level.after {
+                        None => Some(due),
+                        // Beyond chrono's range the instant form drops the
+                        // level; here it is later than any valid instant,
+                        // so the minimum is the same.
+                        Some(d) if !d.unit.is_business() => {
+                            d.as_elapsed().map(|e| due + e.num_seconds())
+                        }
+                        Some(_) => match self.timer_at(ladder, timers, bit) {
+                            Some(t) if t.timestamp_subsec_nanos() == 0 => {
+                                Some(t.timestamp() - self.base_seconds)
+                            }
+                            Some(_) => return None,
+                            None => None,
+                        },
+                    },
+                    _ => None,
+                },
+            };
+            if let Some(at) = at {
+                next = Some(next.map_or(at, |n| n.min(at)));
+            }
+        }
+        Some(
+            next.and_then(|n| i32::try_from(n).ok())
+                .filter(|&r| r != NONE)
+                .unwrap_or(NONE),
+        )
+    }
+
     /// Checks that every escalation instant of a deadline can be computed.
     fn check_levels(&self, ladder: &Ladder, due: Option<DateTime<Utc>>) -> Result<(), ExecError> {
-        if let Some(due) = due {
-            for level in ladder.levels.iter().take(MAX_LEVELS) {
-                let at = self.level(level, due)?;
-                self.rel(at)?;
+        let Some(due) = due else {
+            return Ok(());
+        };
+        // Elapsed offsets are checked in seconds from the start: both ways
+        // fail with `Overflow` exactly when the instant is out of range.
+        let seconds = (due.timestamp_subsec_nanos() == 0
+            && self.base.timestamp_subsec_nanos() == 0)
+            .then(|| due.timestamp() - self.base_seconds);
+        for level in ladder.levels.iter().take(MAX_LEVELS) {
+            match (seconds, level.after) {
+                (Some(due), None) => Self::check_rel(Some(due))?,
+                (Some(due), Some(d)) if !d.unit.is_business() => {
+                    Self::check_rel(d.as_elapsed().map(|e| due + e.num_seconds()))?;
+                }
+                _ => {
+                    let at = self.level(level, due)?;
+                    self.rel(at)?;
+                }
             }
         }
         Ok(())
+    }
+
+    /// Whether seconds from the start fit a [`Rel`].
+    fn check_rel(seconds: Option<i64>) -> Result<(), ExecError> {
+        match seconds.map(i32::try_from) {
+            Some(Ok(r)) if r != NONE => Ok(()),
+            _ => Err(ExecError::Overflow),
+        }
     }
 
     /// The arrows a finished step takes, given its chosen outcomes.
@@ -1136,10 +1446,12 @@ impl Core {
         self.wakeup = next.and_then(|r| ctx.abs(r));
     }
 
+    /// Runs a command whose id was moved into `ctx`; strings the events
+    /// need are moved out of `command` once it has been validated.
     fn run(
         &mut self,
         ctx: &Ctx<'_, '_>,
-        command: &Command,
+        command: &mut Command,
         now: DateTime<Utc>,
         out: &mut Vec<Event>,
     ) -> Result<(), ExecError> {
@@ -1172,9 +1484,10 @@ impl Core {
                         });
                     }
                     if u64::from(self.steps[i].signed | bit) != all {
+                        // `step` is the key: `ctx.index` found it.
                         let kind = EventKind::StepSigned {
-                            step: def_step.key.clone(),
-                            by: actor.clone(),
+                            step: std::mem::take(step),
+                            by: std::mem::take(actor),
                             owner: owner.clone(),
                         };
                         return self.emit(ctx, out, ctx.event(now, kind));
@@ -1198,10 +1511,10 @@ impl Core {
                     .map(|due| (now - due).num_seconds())
                     .filter(|&s| s > 0);
                 let kind = EventKind::StepCompleted {
-                    step: def_step.key.clone(),
-                    by: actor.clone(),
-                    outcomes: outcomes.clone(),
-                    deliverables: deliverables.clone(),
+                    step: std::mem::take(step),
+                    by: std::mem::take(actor),
+                    outcomes: std::mem::take(outcomes),
+                    deliverables: std::mem::take(deliverables),
                     late: late_by.is_some(),
                     late_by,
                 };
@@ -1435,6 +1748,7 @@ impl Instance {
         let ctx = Ctx {
             p,
             base: now,
+            base_seconds: now.timestamp(),
             attrs: &attributes,
             command: None,
         };
@@ -1520,28 +1834,34 @@ impl Instance {
             Lifecycle::Completed => return Err(ExecError::Finished("completed")),
             Lifecycle::Cancelled => return Err(ExecError::Finished("cancelled")),
         }
+        let mut command = command;
+        let id = command.take_id();
         let ctx = Ctx {
             p,
             base: self.started_at,
+            base_seconds: self.started_at.timestamp(),
             attrs: &self.attributes,
-            command: Some(command.id()),
+            command: Some(&id),
         };
         let now = truncate(now).max(ctx.abs(self.core.clock).unwrap_or(self.started_at));
-        let mut core = self.core.clone();
-        let mut out = Vec::new();
-        core.run(&ctx, &command, now, &mut out)?;
-        core.refresh_wakeup(&ctx);
-        self.core = core;
-        let id = match command {
-            Command::Complete { id, .. }
-            | Command::SendBack { id, .. }
-            | Command::Pause { id, .. }
-            | Command::Resume { id, .. }
-            | Command::Delegate { id, .. }
-            | Command::Skip { id, .. }
-            | Command::Cancel { id, .. } => id,
-        };
-        self.commands.record(id, out.clone());
+        let mut out = Vec::with_capacity(4);
+        match Undo::save(&self.core) {
+            // Small instances: run in place, put the state back on failure.
+            Some(undo) => {
+                if let Err(error) = self.core.run(&ctx, &mut command, now, &mut out) {
+                    undo.restore(&mut self.core);
+                    return Err(error);
+                }
+                self.core.refresh_wakeup(&ctx);
+            }
+            None => {
+                let mut core = self.core.clone();
+                core.run(&ctx, &mut command, now, &mut out)?;
+                core.refresh_wakeup(&ctx);
+                self.core = core;
+            }
+        }
+        self.commands.record_copy(id, &out);
         Ok(out)
     }
 
@@ -1588,6 +1908,7 @@ impl Instance {
         let ctx = Ctx {
             p,
             base: self.started_at,
+            base_seconds: self.started_at.timestamp(),
             attrs: &self.attributes,
             command: None,
         };
@@ -1839,6 +2160,7 @@ fn replay_prepared(p: &Prepared<'_>, events: &[Event]) -> Result<Instance, ExecE
         let ctx = Ctx {
             p,
             base: result.started_at,
+            base_seconds: result.started_at.timestamp(),
             attrs: &result.attributes,
             command: None,
         };
@@ -1921,6 +2243,127 @@ mod tests {
         let now = t("2026-03-01T00:00:00Z");
         let (instance, _) = Instance::start(&def, "i", Attributes::new(), now).unwrap();
         assert_eq!(instance.step_due(def.find("市场部").unwrap()), Some(now));
+    }
+
+    /// Copying events into the evicted cache entry gives equal events,
+    /// whatever kinds and lengths line up.
+    #[test]
+    fn copied_events_are_equal() {
+        let at = t("2026-03-02T01:00:00Z");
+        let s = |x: &str| x.to_owned();
+        let event = |command: Option<&str>, kind| Event {
+            at,
+            command: command.map(str::to_owned),
+            kind,
+        };
+        let samples = vec![
+            event(
+                Some("c1"),
+                EventKind::StepActivated {
+                    step: s("研发部:评估"),
+                    owners: vec![s("研发部")],
+                    due: Some(at),
+                    warn_at: None,
+                },
+            ),
+            event(
+                Some("command-2"),
+                EventKind::StepActivated {
+                    step: s("a"),
+                    owners: vec![s("销售部"), s("市场部"), s("x")],
+                    due: None,
+                    warn_at: Some(at),
+                },
+            ),
+            event(
+                None,
+                EventKind::StepCompleted {
+                    step: s("市场部:提交需求"),
+                    by: s("市场部"),
+                    outcomes: vec![s("通过")],
+                    deliverables: vec![s("《市场需求文档》"), s("《b》")],
+                    late: true,
+                    late_by: Some(5),
+                },
+            ),
+            event(
+                Some("c"),
+                EventKind::StepCompleted {
+                    step: s("b"),
+                    by: s("c"),
+                    outcomes: Vec::new(),
+                    deliverables: vec![s("d")],
+                    late: false,
+                    late_by: None,
+                },
+            ),
+            event(
+                Some("c9"),
+                EventKind::StepSigned {
+                    step: s("a"),
+                    by: s("b"),
+                    owner: s("c"),
+                },
+            ),
+            event(
+                Some("c10"),
+                EventKind::StepSigned {
+                    step: s("销售部 & 市场部:制定推广方案"),
+                    by: s("销售部"),
+                    owner: s("销售部"),
+                },
+            ),
+            event(Some("c3"), EventKind::InstanceCompleted { on_time: true }),
+        ];
+        let lists: Vec<Vec<Event>> = (0..samples.len())
+            .flat_map(|i| (i..=samples.len()).map(move |j| (i, j)))
+            .map(|(i, j)| samples[i..j].to_vec())
+            .chain((0..samples.len()).map(|i| {
+                let mut v = samples.clone();
+                v.rotate_left(i);
+                v
+            }))
+            .collect();
+        for from in &lists {
+            for to in &lists {
+                let mut copy = to.clone();
+                copy_events(&mut copy, from);
+                assert_eq!(&copy, from);
+                assert_eq!(copy.capacity(), from.len(), "as much heap as a clone");
+                for event in &copy {
+                    let command = event.command.as_ref();
+                    assert!(command.is_none_or(|c| c.capacity() == c.len()));
+                }
+            }
+        }
+    }
+
+    /// A command that fails after it has changed the state (here: the
+    /// successor's deadline lies beyond the calendar's horizon) leaves the
+    /// instance as it was, on the in-place path and on the cloning path.
+    #[test]
+    fn a_command_failing_midway_changes_nothing() {
+        let small = "process p { calendar cn }\n市场部 → 研发部 within 400wd\n";
+        let mut large = String::from("process p { calendar cn }\n市场部 → 研发部 within 400wd\n");
+        for i in 0..UNDO_INLINE {
+            large.push_str(&format!("研发部 → 部门{i}\n"));
+        }
+        for source in [small.to_owned(), large] {
+            let def = crate::parse(&source, "a.sop").unwrap();
+            let now = t("2026-03-02T01:00:00Z");
+            let (mut instance, _) = Instance::start(&def, "i", Attributes::new(), now).unwrap();
+            let before = instance.clone();
+            let err = instance
+                .handle(&def, Command::complete("c1", "市场部", "市场部"), now)
+                .unwrap_err();
+            assert!(matches!(err, ExecError::Calendar(_)), "{err:?}");
+            assert_eq!(instance, before);
+            // The id was not recorded: the same id runs again (and fails again).
+            assert!(instance
+                .handle(&def, Command::complete("c1", "市场部", "市场部"), now)
+                .is_err());
+            assert_eq!(instance, before);
+        }
     }
 
     #[test]

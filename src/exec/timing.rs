@@ -10,7 +10,10 @@ use super::{Ctx, ExecError};
 
 impl Ctx<'_, '_> {
     fn calendar(&self) -> Result<&BusinessCalendar, ExecError> {
-        self.p.def.calendar().ok_or(ExecError::NoCalendar)
+        match self.p.def.calendar() {
+            Some(calendar) => Ok(calendar),
+            None => Err(ExecError::NoCalendar),
+        }
     }
 
     /// Whether a deadline runs on the business clock: only `within` a
@@ -89,8 +92,13 @@ impl Ctx<'_, '_> {
         if d.unit.is_business() {
             Ok(self.calendar()?.resolve(at, d)?)
         } else {
-            let elapsed = d.as_elapsed().ok_or(ExecError::Overflow)?;
-            at.checked_add_signed(elapsed).ok_or(ExecError::Overflow)
+            match d
+                .as_elapsed()
+                .and_then(|elapsed| at.checked_add_signed(elapsed))
+            {
+                Some(t) => Ok(t),
+                None => Err(ExecError::Overflow),
+            }
         }
     }
 
