@@ -956,6 +956,25 @@ proptest! {
     }
 
     #[test]
+    fn subtract_counts_the_same_working_time_back(
+        end in covered_instant(),
+        minutes in 0i64..=(40 * 60),
+    ) {
+        let cn = BusinessCalendar::cn();
+        let amount = TimeDelta::minutes(minutes);
+        // Stay clear of the start of the covered years.
+        prop_assume!(end > at("2024-03-01T00:00:00+08:00"));
+        let start = cn.subtract_working_time(end, amount).expect("inside the horizon");
+        prop_assert!(start <= end);
+        prop_assert_eq!(cn.working_time_between(start, end), Ok(amount));
+        // Latest such instant: going forward from it reaches the last working
+        // instant at or before `end`.
+        let forward = cn.add_working_time(start, amount).expect("inside the horizon");
+        prop_assert!(forward <= end);
+        prop_assert_eq!(cn.working_time_between(forward, end), Ok(TimeDelta::zero()));
+    }
+
+    #[test]
     fn working_time_between_inverts_add(
         start in covered_instant(),
         minutes in 1i64..=3000,

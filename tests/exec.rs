@@ -570,3 +570,30 @@ fn ticks_are_idempotent_and_order_independent() {
         "warning, missed and three levels of 研发部:评估"
     );
 }
+
+/// `by 上市日 - 8wh` counts working hours back from the close of business of the date.
+#[test]
+fn by_a_date_minus_working_hours() {
+    let def = sopflow::parse(
+        "process 上新 { calendar cn }\n市场部:准备 → 销售部:发布 by 上市日 - 8wh\n",
+        "上新.sop",
+    )
+    .unwrap();
+    let now: chrono::DateTime<chrono::Utc> = "2026-09-21T09:00:00+08:00".parse().unwrap();
+    let attrs = sopflow::exec::Attributes::new().with_date(
+        "上市日",
+        chrono::NaiveDate::from_ymd_opt(2026, 10, 8).unwrap(),
+    );
+    let (mut instance, _) = sopflow::exec::Instance::start(&def, "i", attrs, now).unwrap();
+    instance
+        .handle(
+            &def,
+            sopflow::exec::Command::complete("c", "市场部:准备", "市场部"),
+            now,
+        )
+        .unwrap();
+    // 10-08 closes at 18:00; 8 working hours back is 10-08 09:00 (国庆 10-01..07 is off).
+    let step = def.find("销售部:发布").unwrap();
+    let expected: chrono::DateTime<chrono::Utc> = "2026-10-08T09:00:00+08:00".parse().unwrap();
+    assert_eq!(instance.step_due(step), Some(expected));
+}

@@ -864,6 +864,84 @@ impl BusinessCalendar {
         }
     }
 
+    /// Returns the latest instant from which `amount` of working time ends at
+    /// `end`: [`add_working_time`](Self::add_working_time) run backwards, for
+    /// deadlines counted back from a date (`by 上市日 - 8wh`).
+    ///
+    /// A result that falls exactly on an opening time is that opening time.
+    /// Zero returns `end`.
+    ///
+    /// # Errors
+    /// [`CalendarError::NegativeDuration`] for a negative `amount`;
+    /// [`CalendarError::BeyondHorizon`] when the count reaches a year without
+    /// holiday data; [`CalendarError::NoWorkingTime`] when no working time is
+    /// found in ten years; [`CalendarError::Overflow`] before the year 1.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{DateTime, TimeDelta, Utc};
+    /// use sopflow::calendar::{BusinessCalendar, CalendarError};
+    ///
+    /// let cn = BusinessCalendar::cn();
+    /// let end: DateTime<Utc> = "2026-10-08T10:00:00+08:00".parse()?; // after 国庆
+    /// // One hour on 10-08, seven on 09-30 (国庆 in between is off).
+    /// assert_eq!(
+    ///     cn.subtract_working_time(end, TimeDelta::hours(8))?,
+    ///     "2026-09-30T10:00:00+08:00".parse::<DateTime<Utc>>()?
+    /// );
+    /// assert_eq!(
+    ///     cn.subtract_working_time(end, TimeDelta::hours(-1)),
+    ///     Err(CalendarError::NegativeDuration)
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn subtract_working_time(
+        &self,
+        end: DateTime<Utc>,
+        amount: TimeDelta,
+    ) -> Result<DateTime<Utc>, CalendarError> {
+        if amount < TimeDelta::zero() {
+            return Err(CalendarError::NegativeDuration);
+        }
+        if amount.is_zero() {
+            return Ok(end);
+        }
+        end.checked_sub_signed(amount)
+            .filter(|start| start.year() >= MIN_YEAR)
+            .ok_or(CalendarError::Overflow)?;
+        let mut remaining = amount;
+        let mut day = self.local_date(end);
+        let mut idle = 0;
+        loop {
+            let mut counted = false;
+            if self.check_working_day(day)? {
+                for &(from, to) in self.intervals().iter().rev() {
+                    let open = self.at_local(day, from)?;
+                    if open >= end {
+                        continue;
+                    }
+                    let close = self.at_local(day, to)?.min(end);
+                    let available = close - open;
+                    if available <= TimeDelta::zero() {
+                        continue;
+                    }
+                    if remaining <= available {
+                        return Ok(close - remaining);
+                    }
+                    remaining -= available;
+                    counted = true;
+                }
+            }
+            if counted {
+                idle = 0;
+            } else {
+                idle += 1;
+                self.check_idle(idle)?;
+            }
+            day = day.pred_opt().ok_or(CalendarError::Overflow)?;
+        }
+    }
+
     /// Returns the instant at which `amount` of working time has passed since
     /// `start`, counting only time inside business hours of working days.
     ///

@@ -116,9 +116,6 @@ pub enum ExecError {
     /// A deadline needs a business calendar but the process names none.
     #[error("a `wd`/`wh` duration needs a process calendar")]
     NoCalendar,
-    /// A deadline needs an arithmetic the executor does not offer (e.g. `by D - 8wh`).
-    #[error("unsupported deadline: {0}")]
-    Unsupported(&'static str),
     /// A deadline is more than 68 years after the instance started.
     #[error("a deadline is too far from the instance start")]
     Overflow,

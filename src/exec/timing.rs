@@ -53,9 +53,10 @@ impl Ctx<'_, '_> {
                     Some(d) => match d.unit {
                         Unit::WorkingDay => self.calendar()?.resolve_back(date, d.amount)?,
                         Unit::WorkingHour => {
-                            return Err(ExecError::Unsupported(
-                                "`by DATE - Nwh`: use wd or elapsed units",
-                            ))
+                            let hours = TimeDelta::hours(i64::from(d.amount));
+                            let calendar = self.calendar()?;
+                            calendar
+                                .subtract_working_time(calendar.end_of_business(date)?, hours)?
                         }
                         _ => {
                             let elapsed = d.as_elapsed().ok_or(ExecError::Overflow)?;
