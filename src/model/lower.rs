@@ -3,6 +3,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+// The step and arrow tables are only looked up, never iterated: a fast
+// non-cryptographic hash cannot change any output order.
+use rustc_hash::FxHashMap;
+
 use petgraph::graph::DiGraph;
 
 use super::checks;
@@ -82,9 +86,12 @@ struct Lowerer<'a> {
     name: String,
     steps: Vec<StepDraft<'a>>,
     /// Steps by (naming department, action), borrowed from the syntax tree.
-    step_index: HashMap<(&'a str, Option<&'a str>), usize>,
+    step_index: FxHashMap<(&'a str, Option<&'a str>), usize>,
     edges: Vec<EdgeDraft>,
-    edge_index: HashMap<(usize, usize), usize>,
+    /// Scratch buffers of [`Lowerer::flow`].
+    previous_buffer: Vec<usize>,
+    current_buffer: Vec<usize>,
+    edge_index: FxHashMap<(usize, usize), usize>,
     joins: Vec<(Vec<usize>, Location)>,
     reworks: Vec<(usize, usize, u32, Location)>,
     /// Steps named only by a `step` block although the file has flows (E012).
@@ -123,7 +130,13 @@ struct EdgeDraft {
 
 fn key_of(department: &str, action: Option<&str>) -> String {
     match action {
-        Some(a) => format!("{department}:{a}"),
+        Some(a) => {
+            let mut key = String::with_capacity(department.len() + 1 + a.len());
+            key.push_str(department);
+            key.push(':');
+            key.push_str(a);
+            key
+        }
         None => department.to_owned(),
     }
 }
@@ -363,6 +376,13 @@ impl<'a> Lowerer<'a> {
 
     fn flows(&mut self, main: Input<'a>) {
         let source = main.source;
+        // A chain of single arrows adds about one step and one arrow per
+        // statement: sizing the tables up front avoids rehashing large ones.
+        let statements = main.file.items.len();
+        self.steps.reserve(statements);
+        self.step_index.reserve(statements);
+        self.edges.reserve(statements);
+        self.edge_index.reserve(statements);
         for item in &main.file.items {
             match item {
                 Item::Flow(flow) => self.flow(flow, source),
@@ -400,13 +420,16 @@ impl<'a> Lowerer<'a> {
     }
 
     fn flow(&mut self, flow: &'a ast::Flow, source: SourceId) {
-        let mut previous: Vec<usize> = Vec::new();
+        // Two buffers reused across nodes (and across flows): most nodes are one step.
+        let mut previous = std::mem::take(&mut self.previous_buffer);
+        let mut current = std::mem::take(&mut self.current_buffer);
+        previous.clear();
         for (n, node) in flow.nodes.iter().enumerate() {
-            let current: Vec<usize> = node
-                .steps
-                .iter()
-                .map(|r| self.step(r, source, true))
-                .collect();
+            current.clear();
+            for r in &node.steps {
+                let i = self.step(r, source, true);
+                current.push(i);
+            }
             for (&i, r) in current.iter().zip(&node.steps) {
                 for field in &node.deadlines {
                     self.steps[i].deadlines.push((field, source));
@@ -440,8 +463,10 @@ impl<'a> Lowerer<'a> {
                     },
                 ));
             }
-            previous = current;
+            std::mem::swap(&mut previous, &mut current);
         }
+        self.previous_buffer = previous;
+        self.current_buffer = current;
     }
 
     fn edge(
@@ -779,7 +804,7 @@ impl<'a> Lowerer<'a> {
     fn deadline(
         &mut self,
         fields: &[(&Spanned<Field>, SourceId)],
-        what: &str,
+        what: &dyn Fn() -> String,
     ) -> Option<(Deadline, Location)> {
         let mut result: Option<(Deadline, Location, &'static str)> = None;
         for (field, source) in fields {
@@ -814,7 +839,7 @@ impl<'a> Lowerer<'a> {
                         match self.duration(
                             &entry.duration,
                             *source,
-                            || format!("deadline of {what}"),
+                            || format!("deadline of {}", what()),
                             false,
                         ) {
                             Some(d) => match key {
@@ -861,13 +886,13 @@ impl<'a> Lowerer<'a> {
                 let (code, message, help) = if *first_kw == kw {
                     (
                         Code::Duplicate,
-                        format!("{what} has two `{kw}` deadlines"),
+                        format!("{} has two `{kw}` deadlines", what()),
                         "keep one deadline".to_owned(),
                     )
                 } else {
                     (
                         Code::TwoDeadlines,
-                        format!("{what} has both a `within` and a `by` deadline"),
+                        format!("{} has both a `within` and a `by` deadline", what()),
                         "keep one: `within` counts from activation, `by` from a date".to_owned(),
                     )
                 };
@@ -1170,7 +1195,7 @@ impl<'a> Lowerer<'a> {
             }
         }
         header.deadline = self
-            .deadline(&deadline_fields, "the process")
+            .deadline(&deadline_fields, &|| "the process".to_owned())
             .map(|(d, _)| d);
         let (ladder, warn_at) = self.ladder_fields(&Ladder::default(), None, &ladder_fields);
         header.ladder = ladder;
@@ -1186,7 +1211,9 @@ impl<'a> Lowerer<'a> {
             let blocks = std::mem::take(&mut self.steps[i].blocks);
             let mut fields: Vec<(&'a Spanned<Field>, SourceId)> =
                 std::mem::take(&mut self.steps[i].deadlines);
-            let key = self.steps[i].out.key.clone();
+            // Taken out while the step's fields are checked (restored below): the
+            // key is needed only for messages, and cloning it for every step costs.
+            let key = std::mem::take(&mut self.steps[i].out.key);
             if blocks.len() > 1 {
                 let (first, s) = blocks[0];
                 let (second, s2) = blocks[1];
@@ -1285,7 +1312,7 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
-            let what = format!("step `{key}`");
+            let what = || format!("step `{key}`");
             let deadline = self.deadline(&fields, &what);
             // A step without ladder fields shares the process ladder.
             let (ladder, warn_at) = if ladder_fields.is_empty() {
@@ -1301,9 +1328,10 @@ impl<'a> Lowerer<'a> {
                 Some(warn_at),
             ) = (&deadline, ladder.warn, warn_at)
             {
-                self.check_warn(sla, w, warn_at, *deadline_at, &what);
+                self.check_warn(sla, w, warn_at, *deadline_at, &what());
             }
             let draft = &mut self.steps[i];
+            draft.out.key = key;
             draft.out.owners = draft.owners.iter().map(|o| o.node.clone()).collect();
             draft.out.deadline = deadline.map(|(d, _)| d);
             draft.out.ladder = ladder;
