@@ -7,8 +7,6 @@ use clap::Args;
 
 use super::ExitStatus;
 use crate::calendar::{BusinessCalendar, BusinessDuration};
-use crate::diagnostics::RenderOptions;
-use crate::load::{FsResolver, Loader};
 
 /// Shown at the end of `sopflow due --help`.
 pub(super) const AFTER_HELP: &str = "\
@@ -98,23 +96,12 @@ pub(super) fn calendar(spec: &str, err: &mut dyn Write) -> io::Result<Option<Bus
         Some((path, name)) => (path, Some(name)),
         None => (spec, None),
     };
-    let checked = match Loader::new(FsResolver).check(path) {
-        Ok(c) => c,
-        Err(e) => {
-            writeln!(
-                err,
-                "error: {e}; --calendar takes `cn` or a .sop file that declares a calendar"
-            )?;
-            return Ok(None);
-        }
-    };
-    let Some(definition) = checked.definition else {
-        write!(
-            err,
-            "{}",
-            checked.diagnostics.render(&RenderOptions::default())
-        )?;
-        writeln!(err, "error: `{path}` has errors")?;
+    let Some(definition) = super::load_definition(
+        path,
+        "; --calendar takes `cn` or a .sop file that declares a calendar",
+        err,
+    )?
+    else {
         return Ok(None);
     };
     let found = match name {

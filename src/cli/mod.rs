@@ -112,6 +112,36 @@ where
 /// The width diagnostics are fitted to when the terminal's is unknown (rustc's default).
 const DEFAULT_WIDTH: usize = 140;
 
+/// Loads and validates one file for a command that needs its definition;
+/// reports why not on `err` (`hint` is appended to a read error).
+fn load_definition(
+    path: &str,
+    hint: &str,
+    err: &mut dyn Write,
+) -> io::Result<Option<crate::Definition>> {
+    let checked = match crate::Loader::new(crate::load::FsResolver).check(path) {
+        Ok(c) => c,
+        Err(e) => {
+            writeln!(err, "error: {e}{hint}")?;
+            return Ok(None);
+        }
+    };
+    match checked.definition {
+        Some(definition) => Ok(Some(definition)),
+        None => {
+            write!(
+                err,
+                "{}",
+                checked
+                    .diagnostics
+                    .render(&crate::diagnostics::RenderOptions::default())
+            )?;
+            writeln!(err, "error: `{path}` has errors")?;
+            Ok(None)
+        }
+    }
+}
+
 /// What `--color auto` means for each stream, and how wide diagnostics may be.
 #[derive(Debug, Clone, Copy)]
 struct Terminal {

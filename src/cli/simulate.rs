@@ -14,9 +14,7 @@ use clap::Args;
 use serde::Deserialize;
 
 use super::ExitStatus;
-use crate::diagnostics::RenderOptions;
 use crate::exec::{Attributes, Command, Event, Instance, Prepared};
-use crate::load::{FsResolver, Loader};
 
 /// Shown at the end of `sopflow simulate --help`.
 pub(super) const AFTER_HELP: &str = "\
@@ -162,20 +160,7 @@ pub(super) fn run(
         None => Vec::new(),
     };
     let name = args.file.to_string_lossy();
-    let checked = match Loader::new(FsResolver).check(&name) {
-        Ok(c) => c,
-        Err(e) => {
-            writeln!(err, "error: {e}")?;
-            return Ok(ExitStatus::Error);
-        }
-    };
-    let Some(definition) = checked.definition else {
-        write!(
-            err,
-            "{}",
-            checked.diagnostics.render(&RenderOptions::default())
-        )?;
-        writeln!(err, "error: `{name}` has errors")?;
+    let Some(definition) = super::load_definition(&name, "", err)? else {
         return Ok(ExitStatus::Error);
     };
     let prepared = Prepared::new(&definition);
