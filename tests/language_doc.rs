@@ -1,4 +1,4 @@
-//! Every ```sop example in grammar/LANGUAGE.md checks exactly as the document says:
+//! Every ```sop example in grammar/LANGUAGE.md and README.md checks exactly as the document says:
 //! a block tagged with codes (```sop E020) produces exactly those codes; an untagged
 //! block produces no diagnostic at all. A line `# file: NAME` starts another file
 //! of a multi-file block (the first file is the main one); `use "org.sop"` without
@@ -32,7 +32,9 @@ fn blocks(doc: &str) -> Vec<(BTreeSet<String>, String)> {
 #[test]
 fn every_example_in_the_language_reference_checks_as_documented() {
     let root = env!("CARGO_MANIFEST_DIR");
-    let doc = std::fs::read_to_string(format!("{root}/grammar/LANGUAGE.md")).unwrap();
+    let mut doc = std::fs::read_to_string(format!("{root}/grammar/LANGUAGE.md")).unwrap();
+    // The README's tour is held to the same standard.
+    doc.push_str(&std::fs::read_to_string(format!("{root}/README.md")).unwrap());
     let org = std::fs::read_to_string(format!("{root}/examples/org.sop")).unwrap();
     let blocks = blocks(&doc);
     assert!(blocks.len() >= 40, "found only {} examples", blocks.len());
