@@ -173,8 +173,9 @@ codes! {
     ///
     /// # What
     /// The input is larger than sopflow accepts: a file over 32 MiB
-    /// ([`MAX_SOURCE_LEN`](crate::syntax::MAX_SOURCE_LEN)), a declared name or
-    /// a step's department or action over 256 characters
+    /// ([`MAX_SOURCE_LEN`](crate::syntax::MAX_SOURCE_LEN)), a name (of a
+    /// declaration, department, action, outcome, priority or escalation
+    /// target) over 256 characters
     /// ([`MAX_NAME_CHARS`](crate::syntax::MAX_NAME_CHARS)), or a `holiday` or
     /// `workday` date range over 366 days.
     ///

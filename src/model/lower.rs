@@ -592,6 +592,20 @@ impl<'a> Lowerer<'a> {
             }
             Some(m) => u32::try_from(m.node).expect("checked against MAX_REWORK"),
         };
+        if let Some(&(_, _, _, first)) = self.reworks.iter().find(|r| (r.0, r.1) == (f, t)) {
+            let (from, to) = (&self.steps[f].out.key, &self.steps[t].out.key);
+            let d = Diagnostic::new(
+                Code::Duplicate,
+                format!("rework from `{from}` to `{to}` is given twice"),
+                source,
+                span,
+                "given again here",
+            )
+            .with_label(first.source, first.span, "first given here")
+            .with_help("keep one `rework` line, with the limit you mean");
+            self.push(d);
+            return;
+        }
         self.reworks.push((f, t, limit, Location { source, span }));
         let _ = span;
     }

@@ -83,22 +83,58 @@ fn check_name_lengths(items: &[Item], source: SourceId, diagnostics: &mut Vec<Di
             );
         }
     };
+    let check_ref = |r: &ast::StepRef, check: &mut dyn FnMut(&Name)| {
+        r.owners.iter().chain(&r.action).for_each(check);
+    };
     for item in items {
         match item {
-            Item::Decl(decl) => check(&decl.name),
-            Item::Step(block) => block
-                .step
-                .owners
-                .iter()
-                .chain(&block.step.action)
-                .for_each(&mut check),
-            Item::Flow(flow) => flow
-                .nodes
-                .iter()
-                .flat_map(|n| &n.steps)
-                .flat_map(|s| s.owners.iter().chain(&s.action))
-                .for_each(&mut check),
-            Item::Use(_) | Item::Rework(_) => {}
+            Item::Decl(decl) => {
+                check(&decl.name);
+                decl.fields
+                    .iter()
+                    .for_each(|f| field_names(&f.node, &mut check));
+            }
+            Item::Step(block) => {
+                check_ref(&block.step, &mut check);
+                block
+                    .fields
+                    .iter()
+                    .for_each(|f| field_names(&f.node, &mut check));
+            }
+            Item::Flow(flow) => {
+                for node in &flow.nodes {
+                    node.steps.iter().for_each(|r| check_ref(r, &mut check));
+                    if let Some(Spanned {
+                        node: ast::Condition::When(names),
+                        ..
+                    }) = &node.condition
+                    {
+                        names.iter().for_each(&mut check);
+                    }
+                    node.deadlines
+                        .iter()
+                        .for_each(|f| field_names(&f.node, &mut check));
+                }
+            }
+            Item::Rework(rework) => {
+                check_ref(&rework.from, &mut check);
+                check_ref(&rework.to, &mut check);
+            }
+            Item::Use(_) => {}
         }
+    }
+}
+
+/// Calls `f` on every name written in a field.
+fn field_names(field: &ast::Field, f: &mut dyn FnMut(&Name)) {
+    use ast::Field;
+    match field {
+        Field::Calendar(name) | Field::Ladder(name) => f(name),
+        Field::Within(slas) => slas.iter().filter_map(|s| s.priority.as_ref()).for_each(f),
+        Field::Level { actions, .. } => actions.iter().for_each(|a| f(&a.target)),
+        Field::Escalate(names) | Field::Owner(names) => names.iter().for_each(f),
+        Field::Outcomes { names, .. } => names.iter().for_each(f),
+        Field::Rework { to, .. } => to.owners.iter().chain(&to.action).for_each(f),
+        _ => {}
     }
 }
