@@ -623,6 +623,27 @@ codes! {
     /// Move the flow into the file that defines the process, or delete it.
     IgnoredFlow = "W021", "flow in used file is ignored";
 
+    /// `W022`: process without steps.
+    ///
+    /// # What
+    /// A file has a `process` header but no step: no flow, no `step` block.
+    ///
+    /// # Why
+    /// A file of shared declarations needs no header; a header promises a
+    /// process, and an instance of a process without steps cannot start.
+    ///
+    /// # Example
+    /// ```text
+    /// process 新产品上市 {
+    ///   calendar cn
+    /// }
+    /// ```
+    ///
+    /// # Fix
+    /// Add the flow (`市场部:提交需求 → 研发部:评估`), or remove the header from
+    /// a file meant to be `use`d.
+    EmptyProcess = "W022", "process without steps";
+
     /// `E030`: duration is not positive.
     ///
     /// # What

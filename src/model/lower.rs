@@ -58,8 +58,18 @@ pub(crate) fn lower(
     l.calendars();
     let header_ok = l.process_fields(main.source);
     l.step_fields();
-    if l.steps.is_empty() && l.header.is_none() {
-        // A file of shared declarations only; nothing more to check.
+    if let (true, Some((decl, source))) = (l.steps.is_empty(), l.header) {
+        // Without a header, a file without steps is one of shared declarations.
+        l.push(
+            Diagnostic::new(
+                Code::EmptyProcess,
+                format!("process `{}` has no steps", decl.name.node),
+                source,
+                decl.name.span,
+                "no flow and no `step` block in this file",
+            )
+            .with_help("add the flow, e.g. `市场部:提交需求 → 研发部:评估`, or remove the `process` header from a file meant to be `use`d"),
+        );
     }
     let definition = l.finish(header_ok);
     let has_errors = l
