@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
-use crate::diagnostics::{Code, Diagnostic, Diagnostics, Source, SourceId, SourceMap, Span};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Source, SourceId, SourceMap};
 use crate::model::{self, Definition};
 use crate::syntax::{self, ast};
 
@@ -330,6 +330,5 @@ impl<R: Resolver> Session<'_, R> {
             stack.pop();
             self.files.push((parsed, id));
         }
-        let _ = Span::default();
     }
 }

@@ -51,12 +51,12 @@ pub(crate) fn lower(
     }
     l.declarations(main, false);
     l.explicit_departments = !l.departments.is_empty();
-    l.header(main, default_name);
+    l.header(default_name);
     l.flows(main);
     l.resolve_names();
     l.named_ladders();
     l.calendars();
-    let header_ok = l.process_fields(main.source);
+    l.process_fields();
     l.step_fields();
     if let (true, Some((decl, source))) = (l.steps.is_empty(), l.header) {
         // Without a header, a file without steps is one of shared declarations.
@@ -71,7 +71,7 @@ pub(crate) fn lower(
             .with_help("add the flow, e.g. `市场部:提交需求 → 研发部:评估`, or remove the `process` header from a file meant to be `use`d"),
         );
     }
-    let definition = l.finish(header_ok);
+    let definition = l.finish();
     let has_errors = l
         .diags
         .iter()
@@ -321,12 +321,11 @@ impl<'a> Lowerer<'a> {
         self.push(duplicate_field(field, source, first));
     }
 
-    fn header(&mut self, main: Input<'a>, default_name: &str) {
+    fn header(&mut self, default_name: &str) {
         self.name = match self.header {
             Some((decl, _)) => decl.name.node.clone(),
             None => default_name.to_owned(),
         };
-        let _ = main;
     }
 
     // ------------------------------------------------------------ steps and arrows
@@ -617,7 +616,6 @@ impl<'a> Lowerer<'a> {
             return;
         }
         self.reworks.push((f, t, limit, Location { source, span }));
-        let _ = span;
     }
 
     /// Looks up a step that must already be in the flow.
@@ -1143,16 +1141,15 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn process_fields(&mut self, main_source: SourceId) -> bool {
+    fn process_fields(&mut self) {
         let mut header = Header {
             name: self.name.clone(),
             ..Header::default()
         };
         let Some((decl, source)) = self.header else {
             self.process = header;
-            return true;
+            return;
         };
-        let _ = main_source;
         let mut seen: HashMap<&'static str, Span> = HashMap::new();
         let mut deadline_fields = Vec::new();
         let mut ladder_fields = Vec::new();
@@ -1225,7 +1222,6 @@ impl<'a> Lowerer<'a> {
         header.ladder = ladder;
         self.process_warn_at = warn_at;
         self.process = header;
-        true
     }
 
     fn step_fields(&mut self) {
@@ -1393,7 +1389,7 @@ impl<'a> Lowerer<'a> {
 
     // ------------------------------------------------------------ finish
 
-    fn finish(&mut self, _header_ok: bool) -> Option<Definition> {
+    fn finish(&mut self) -> Option<Definition> {
         let mut graph: DiGraph<Step, Edge> =
             DiGraph::with_capacity(self.steps.len(), self.edges.len());
         let mut outcome_spans = Vec::with_capacity(self.steps.len());

@@ -22,7 +22,6 @@ pub(crate) fn calendar(
     let mut covers = None;
     let mut ok = true;
     let mut seen: HashMap<&'static str, Span> = HashMap::new();
-    let mut zone_given = false;
     for field in &decl.fields {
         let kw = field.node.keyword();
         if !matches!(kw, "holiday" | "workday") {
@@ -36,7 +35,6 @@ pub(crate) fn calendar(
             Field::Zone(z) => match z.parse::<chrono_tz::Tz>() {
                 Ok(tz) => {
                     zone = tz;
-                    zone_given = true;
                 }
                 Err(_) => {
                     diags.push(
@@ -85,7 +83,6 @@ pub(crate) fn calendar(
             _ => {}
         }
     }
-    let _ = zone_given;
     hours.sort_by_key(|h| h.0);
     for pair in hours.windows(2) {
         let (_, end_a, span_a) = pair[0];
