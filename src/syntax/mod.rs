@@ -35,6 +35,11 @@ pub const MAX_NAME_CHARS: usize = 256;
 /// assert_eq!(diagnostics[0].code.as_str(), "E001");
 /// ```
 pub fn parse(source: &str, source_id: SourceId) -> (File, Vec<Diagnostic>) {
+    parse_with(source, source_id, true)
+}
+
+/// [`parse`], trying the one-pass parse of the whole file first if `whole`.
+fn parse_with(source: &str, source_id: SourceId, whole: bool) -> (File, Vec<Diagnostic>) {
     if source.len() > MAX_SOURCE_LEN {
         let diagnostic = Diagnostic::new(
             Code::LimitExceeded,
@@ -48,6 +53,11 @@ pub fn parse(source: &str, source_id: SourceId) -> (File, Vec<Diagnostic>) {
     }
     let lexed = split::lex(source);
     let mut builder = parser::Builder::new(source_id, &lexed.text);
+    if let Some(items) = whole.then(|| builder.whole(&lexed.statements)).flatten() {
+        let mut diagnostics = builder.diagnostics;
+        check_name_lengths(&items, source_id, &mut diagnostics);
+        return (File { items }, diagnostics);
+    }
     let mut items = Vec::with_capacity(lexed.statements.len());
     for range in lexed.statements {
         let start = range.start;
@@ -136,5 +146,77 @@ fn field_names(field: &ast::Field, f: &mut dyn FnMut(&Name)) {
         Field::Outcomes { names, .. } => names.iter().for_each(f),
         Field::Rework { to, .. } => to.owners.iter().chain(&to.action).for_each(f),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Every `.sop` file of the examples and test fixtures.
+    fn corpus() -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["examples", "tests/fixtures/check", "tests/fixtures/parse"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "sop") {
+                    files.push(std::fs::read_to_string(path).unwrap());
+                }
+            }
+        }
+        assert!(files.len() > 60, "corpus not found: {}", files.len());
+        files
+    }
+
+    /// Parses `source` both ways; returns whether the one-pass parse was taken.
+    fn same_both_ways(source: &str) -> bool {
+        let lexed = split::lex(source);
+        let taken = parser::Builder::new(SourceId(0), &lexed.text)
+            .whole(&lexed.statements)
+            .is_some();
+        let one_pass = parse_with(source, SourceId(0), true);
+        let by_statement = parse_with(source, SourceId(0), false);
+        assert_eq!(one_pass, by_statement, "{source}");
+        taken
+    }
+
+    #[test]
+    fn one_pass_parse_equals_statement_by_statement_on_the_corpus() {
+        let corpus = corpus();
+        let taken = corpus.iter().filter(|s| same_both_ways(s)).count();
+        // The one-pass parse is taken for every file without syntax errors.
+        assert!(taken > corpus.len() / 2, "{taken} of {}", corpus.len());
+    }
+
+    proptest! {
+        /// Statements of the corpus that parse alone without errors, shuffled and joined by any separator,
+        /// with comments and blank lines, parse the same both ways.
+        #[test]
+        fn one_pass_parse_equals_statement_by_statement(
+            picks in proptest::collection::vec((any::<prop::sample::Index>(), 0..6usize), 1..12),
+        ) {
+            thread_local! {
+                static STATEMENTS: Vec<String> = corpus()
+                    .iter()
+                    .flat_map(|s| {
+                        let lexed = split::lex(s);
+                        lexed.statements.into_iter().map(|r| s[r].to_owned()).collect::<Vec<_>>()
+                    })
+                    .filter(|s| parse(s, SourceId(0)).1.is_empty())
+                    .collect();
+            }
+            let source = STATEMENTS.with(|all| {
+                let mut source = String::new();
+                for (index, separator) in &picks {
+                    source.push_str(&all[index.index(all.len())]);
+                    source.push_str(["\n", ";", "\n\n", " # 注释\n", "\r\n", "；"][*separator]);
+                }
+                source
+            });
+            // Statements without syntax errors make a file without syntax errors.
+            prop_assert!(same_both_ways(&source), "one pass not taken: {source}");
+        }
     }
 }

@@ -54,6 +54,41 @@ impl<'t> Builder<'t> {
         }
     }
 
+    /// Parses the whole normalized text in one pass, if it has no syntax
+    /// error and pest's statements are exactly the splitter's `statements`;
+    /// `None` otherwise, and then nothing was built or reported.
+    ///
+    /// One pass saves the setup pest does per call (its state, token queue and
+    /// line index), which is most of its cost on short statements. Whether a
+    /// statement is parsed alone or inside the file gives the same tree: no
+    /// rule looks past a statement's end except to see a separator, which ends
+    /// it in both cases (a property test compares the two paths).
+    pub(crate) fn whole(&mut self, statements: &[std::ops::Range<usize>]) -> Option<Vec<Item>> {
+        self.offset = 0;
+        let pairs = SopParser::parse(Rule::file, self.text).ok()?;
+        let mut count = 0;
+        for pair in pairs.clone() {
+            if pair.as_rule() == Rule::EOI {
+                continue;
+            }
+            let span = self.span(&pair);
+            let expected = statements.get(count)?;
+            if (span.start, span.end) != (expected.start, expected.end) {
+                return None;
+            }
+            count += 1;
+        }
+        if count != statements.len() {
+            return None;
+        }
+        Some(
+            pairs
+                .filter(|p| p.as_rule() != Rule::EOI)
+                .filter_map(|pair| self.item(pair))
+                .collect(),
+        )
+    }
+
     /// The span of `pair`, without the white space that pest's implicit
     /// `WHITESPACE` leaves at the end of a rule whose last optional part
     /// matched nothing (`A → B within 3d # note` would otherwise underline the
