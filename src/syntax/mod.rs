@@ -38,7 +38,21 @@ pub fn parse(source: &str, source_id: SourceId) -> (File, Vec<Diagnostic>) {
     parse_with(source, source_id, true)
 }
 
-/// [`parse`], trying the one-pass parse of the whole file first if `whole`.
+/// Bytes of source parsed in one pest pass (see [`parse_with`]).
+const CHUNK_BYTES: usize = 16 * 1024;
+
+/// How many of `statements` (at least one) make up about [`CHUNK_BYTES`].
+fn chunk_len(statements: &[std::ops::Range<usize>]) -> usize {
+    let start = statements[0].start;
+    statements
+        .iter()
+        .position(|r| r.end - start > CHUNK_BYTES)
+        .unwrap_or(statements.len())
+        .max(1)
+}
+
+/// [`parse`]; with `whole`, statements are parsed a chunk at a time, and one
+/// by one only in chunks with syntax errors; without, always one by one.
 fn parse_with(source: &str, source_id: SourceId, whole: bool) -> (File, Vec<Diagnostic>) {
     if source.len() > MAX_SOURCE_LEN {
         let diagnostic = Diagnostic::new(
@@ -53,18 +67,25 @@ fn parse_with(source: &str, source_id: SourceId, whole: bool) -> (File, Vec<Diag
     }
     let lexed = split::lex(source);
     let mut builder = parser::Builder::new(source_id, &lexed.text);
-    if let Some(items) = whole.then(|| builder.whole(&lexed.statements)).flatten() {
-        let mut diagnostics = builder.diagnostics;
-        check_name_lengths(&items, source_id, &mut diagnostics);
-        return (File { items }, diagnostics);
-    }
     let mut items = Vec::with_capacity(lexed.statements.len());
-    for range in lexed.statements {
-        let start = range.start;
-        let (text, original) = (&lexed.text[range.clone()], &source[range]);
-        if let Some(item) = builder.statement(text, original, start) {
-            items.push(item);
+    let mut rest = &lexed.statements[..];
+    while !rest.is_empty() {
+        // Statements are parsed in chunks of about CHUNK_BYTES, one pest
+        // pass each: few enough passes to amortize pest's setup, a token
+        // queue small enough to stay in the CPU's cache. A chunk with a
+        // syntax error is parsed again statement by statement.
+        let chunk = if whole { chunk_len(rest) } else { 1 };
+        if whole && builder.statements(&rest[..chunk], &mut items) {
+            rest = &rest[chunk..];
+            continue;
         }
+        for range in &rest[..chunk] {
+            let (text, original) = (&lexed.text[range.clone()], &source[range.clone()]);
+            if let Some(item) = builder.statement(text, original, range.start) {
+                items.push(item);
+            }
+        }
+        rest = &rest[chunk..];
     }
     let mut diagnostics = builder.diagnostics;
     check_name_lengths(&items, source_id, &mut diagnostics);
@@ -174,8 +195,7 @@ mod tests {
     fn same_both_ways(source: &str) -> bool {
         let lexed = split::lex(source);
         let taken = parser::Builder::new(SourceId(0), &lexed.text)
-            .whole(&lexed.statements)
-            .is_some();
+            .statements(&lexed.statements, &mut Vec::new());
         let one_pass = parse_with(source, SourceId(0), true);
         let by_statement = parse_with(source, SourceId(0), false);
         assert_eq!(one_pass, by_statement, "{source}");

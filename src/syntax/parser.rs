@@ -3,6 +3,7 @@
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use pest::iterators::Pair;
 use pest::Parser as _;
+use std::ops::Range;
 
 use super::ast::*;
 use crate::calendar::Unit;
@@ -54,39 +55,48 @@ impl<'t> Builder<'t> {
         }
     }
 
-    /// Parses the whole normalized text in one pass, if it has no syntax
-    /// error and pest's statements are exactly the splitter's `statements`;
-    /// `None` otherwise, and then nothing was built or reported.
+    /// Parses consecutive `statements` in one pest pass and appends their
+    /// items, if that text has no syntax error and pest's statements are
+    /// exactly the splitter's; otherwise returns `false` having built and
+    /// reported nothing, and the caller parses them one by one.
     ///
-    /// One pass saves the setup pest does per call (its state, token queue and
-    /// line index), which is most of its cost on short statements. Whether a
-    /// statement is parsed alone or inside the file gives the same tree: no
-    /// rule looks past a statement's end except to see a separator, which ends
-    /// it in both cases (a property test compares the two paths).
-    pub(crate) fn whole(&mut self, statements: &[std::ops::Range<usize>]) -> Option<Vec<Item>> {
-        self.offset = 0;
-        let pairs = SopParser::parse(Rule::file, self.text).ok()?;
-        let mut count = 0;
+    /// One pass saves the setup pest does per call (its state, token queue
+    /// and line index), which is most of its cost on short statements.
+    /// Whether a statement is parsed alone or among others gives the same
+    /// tree: no rule looks past a statement's end except to see a separator,
+    /// which ends it in both cases (a property test compares the two paths).
+    pub(crate) fn statements(
+        &mut self,
+        statements: &[Range<usize>],
+        items: &mut Vec<Item>,
+    ) -> bool {
+        let (Some(first), Some(last)) = (statements.first(), statements.last()) else {
+            return true;
+        };
+        self.offset = first.start;
+        let Ok(pairs) = SopParser::parse(Rule::file, &self.text[first.start..last.end]) else {
+            return false;
+        };
+        let mut expected = statements.iter();
         for pair in pairs.clone() {
             if pair.as_rule() == Rule::EOI {
                 continue;
             }
             let span = self.span(&pair);
-            let expected = statements.get(count)?;
-            if (span.start, span.end) != (expected.start, expected.end) {
-                return None;
+            match expected.next() {
+                Some(range) if (span.start, span.end) == (range.start, range.end) => {}
+                _ => return false,
             }
-            count += 1;
         }
-        if count != statements.len() {
-            return None;
+        if expected.next().is_some() {
+            return false;
         }
-        Some(
+        items.extend(
             pairs
                 .filter(|p| p.as_rule() != Rule::EOI)
-                .filter_map(|pair| self.item(pair))
-                .collect(),
-        )
+                .filter_map(|pair| self.item(pair)),
+        );
+        true
     }
 
     /// The span of `pair`, without the white space that pest's implicit
