@@ -182,7 +182,7 @@ impl<'a> Lowerer<'a> {
                         source,
                         span: decl.name.span,
                     };
-                    let name = decl.name.node.clone();
+                    let name = decl.name.node.as_str().to_owned();
                     match decl.kind {
                         DeclKind::Department => {
                             if let Some(first) = self.first_definition(&name) {
@@ -205,8 +205,10 @@ impl<'a> Lowerer<'a> {
                                     Field::Description(d) => dep.description = Some(d.clone()),
                                     Field::Head(h) => dep.head = Some(h.clone()),
                                     Field::Escalate(chain) => {
-                                        dep.escalation =
-                                            chain.iter().map(|n| n.node.clone()).collect()
+                                        dep.escalation = chain
+                                            .iter()
+                                            .map(|n| n.node.as_str().to_owned())
+                                            .collect()
                                     }
                                     _ => {}
                                 }
@@ -323,7 +325,7 @@ impl<'a> Lowerer<'a> {
 
     fn header(&mut self, default_name: &str) {
         self.name = match self.header {
-            Some((decl, _)) => decl.name.node.clone(),
+            Some((decl, _)) => decl.name.node.as_str().to_owned(),
             None => default_name.to_owned(),
         };
     }
@@ -331,7 +333,7 @@ impl<'a> Lowerer<'a> {
     // ------------------------------------------------------------ steps and arrows
 
     fn step(&mut self, r: &'a ast::StepRef, source: SourceId, in_flow: bool) -> usize {
-        let department = &r.owners[0];
+        let department = &r.department;
         let id = (
             department.node.as_str(),
             r.action.as_ref().map(|a| a.node.as_str()),
@@ -354,8 +356,8 @@ impl<'a> Lowerer<'a> {
                     outcome_spans: Vec::new(),
                     out: Step {
                         key,
-                        department: department.node.clone(),
-                        action: r.action.as_ref().map(|a| a.node.clone()),
+                        department: department.node.as_str().to_owned(),
+                        action: r.action.as_ref().map(|a| a.node.as_str().to_owned()),
                         owners: Vec::new(),
                         sign: SignMode::All,
                         description: None,
@@ -375,7 +377,7 @@ impl<'a> Lowerer<'a> {
         };
         let draft = &mut self.steps[index];
         draft.mentioned_in_flow |= in_flow;
-        for owner in &r.owners {
+        for owner in r.owners() {
             if !draft.owners.iter().any(|o| o.node == owner.node) {
                 draft.owners.push(owner);
             }
@@ -491,7 +493,7 @@ impl<'a> Lowerer<'a> {
                 match &c.node {
                     ast::Condition::Otherwise => Condition::Otherwise,
                     ast::Condition::When(names) => {
-                        Condition::When(names.iter().map(|n| n.node.clone()).collect())
+                        Condition::When(names.iter().map(|n| n.node.as_str().to_owned()).collect())
                     }
                 },
                 Some(Location {
@@ -621,7 +623,7 @@ impl<'a> Lowerer<'a> {
     /// Looks up a step that must already be in the flow.
     fn existing_step(&mut self, r: &'a ast::StepRef, source: SourceId) -> Option<usize> {
         let id = (
-            r.owners[0].node.as_str(),
+            r.department.node.as_str(),
             r.action.as_ref().map(|a| a.node.as_str()),
         );
         if let Some(&i) = self.step_index.get(&id) {
@@ -652,18 +654,18 @@ impl<'a> Lowerer<'a> {
         if !explicit {
             for s in &self.steps {
                 for o in &s.owners {
-                    if !self.department_index.contains_key(&o.node)
-                        && !self.role_index.contains_key(&o.node)
+                    if !self.department_index.contains_key(o.node.as_str())
+                        && !self.role_index.contains_key(o.node.as_str())
                     {
                         let at = Location {
                             source: s.location.source,
                             span: o.span,
                         };
                         self.department_index
-                            .insert(o.node.clone(), self.departments.len());
+                            .insert(o.node.as_str().to_owned(), self.departments.len());
                         self.departments.push((
                             Department {
-                                name: o.node.clone(),
+                                name: o.node.as_str().to_owned(),
                                 description: None,
                                 head: None,
                                 escalation: Vec::new(),
@@ -678,12 +680,12 @@ impl<'a> Lowerer<'a> {
         let mut pending = Vec::new();
         for s in &self.steps {
             for owner in &s.owners {
-                if self.role_index.contains_key(&owner.node) {
+                if self.role_index.contains_key(owner.node.as_str()) {
                     pending.push(
                         Diagnostic::new(Code::NoOwner, format!("role `{}` cannot own a step", owner.node), s.location.source, owner.span, "a role, not a department")
                             .with_help(format!("roles such as `{}` own no step; name the department that does the work, and reach the role through an escalation ladder", owner.node)),
                     );
-                } else if explicit && !self.department_index.contains_key(&owner.node) {
+                } else if explicit && !self.department_index.contains_key(owner.node.as_str()) {
                     let known: Vec<&str> =
                         self.departments.iter().map(|d| d.0.name.as_str()).collect();
                     pending.push(unknown(
@@ -703,8 +705,8 @@ impl<'a> Lowerer<'a> {
             for field in &decl.fields {
                 if let Field::Escalate(chain) = &field.node {
                     for n in chain {
-                        if !self.role_index.contains_key(&n.node)
-                            && !self.department_index.contains_key(&n.node)
+                        if !self.role_index.contains_key(n.node.as_str())
+                            && !self.department_index.contains_key(n.node.as_str())
                         {
                             let known = self.roles.iter().map(|r| r.0.name.as_str()).collect();
                             let src = self.departments[self.department_index[&dep.name]].1.source;
@@ -837,7 +839,7 @@ impl<'a> Lowerer<'a> {
                     let mut seen: Vec<(Option<&str>, Span)> = Vec::new();
                     let mut ok = true;
                     for entry in slas {
-                        let key = entry.priority.as_ref().map(|p| p.node.clone());
+                        let key = entry.priority.as_ref().map(|p| p.node.as_str().to_owned());
                         let at = entry
                             .priority
                             .as_ref()
@@ -951,15 +953,16 @@ impl<'a> Lowerer<'a> {
                     self.duplicate_field(field, *source, prev);
                     continue;
                 }
-                match self.ladder_index.get(&name.node) {
+                match self.ladder_index.get(name.node.as_str()) {
                     Some(_) => {
-                        if let Some(l) = self.ladders.get(&name.node) {
+                        if let Some(l) = self.ladders.get(name.node.as_str()) {
                             ladder = l.clone();
                             warn_at = self.ladder_warn_at(&name.node);
                         }
-                        if let (false, Some(&at)) =
-                            (self.has_calendar, self.ladder_business.get(&name.node))
-                        {
+                        if let (false, Some(&at)) = (
+                            self.has_calendar,
+                            self.ladder_business.get(name.node.as_str()),
+                        ) {
                             let d = Diagnostic::new(
                                 Code::NoCalendar,
                                 format!("ladder `{}` counts working time, but the process has no calendar", name.node),
@@ -1123,10 +1126,11 @@ impl<'a> Lowerer<'a> {
         let decls = self.ladder_decls.clone();
         for (decl, source) in decls {
             let fields: Vec<_> = decl.fields.iter().map(|f| (f, source)).collect();
-            self.in_named_ladder = Some(decl.name.node.clone());
+            self.in_named_ladder = Some(decl.name.node.as_str().to_owned());
             let (ladder, _) = self.ladder_fields(&Ladder::default(), None, &fields);
             self.in_named_ladder = None;
-            self.ladders.insert(decl.name.node.clone(), ladder);
+            self.ladders
+                .insert(decl.name.node.as_str().to_owned(), ladder);
         }
     }
 
@@ -1185,9 +1189,9 @@ impl<'a> Lowerer<'a> {
                         if !self.built_calendars.iter().any(|c| c.name() == "cn") {
                             self.built_calendars.push(BusinessCalendar::cn().clone());
                         }
-                        header.calendar = Some(name.node.clone());
-                    } else if self.calendar_index.contains_key(&name.node) {
-                        header.calendar = Some(name.node.clone());
+                        header.calendar = Some(name.node.as_str().to_owned());
+                    } else if self.calendar_index.contains_key(name.node.as_str()) {
+                        header.calendar = Some(name.node.as_str().to_owned());
                     } else {
                         let known = self
                             .calendar_index
@@ -1290,7 +1294,7 @@ impl<'a> Lowerer<'a> {
                         Field::Sign(m) => out.sign = *m,
                         Field::Deliver(titles) => out
                             .deliverables
-                            .extend(titles.iter().map(|t| t.node.clone())),
+                            .extend(titles.iter().map(|t| t.node.as_str().to_owned())),
                         Field::Accept(a) => out.acceptance.push(a.clone()),
                         Field::Outcomes { multi, names } => {
                             for (k, n) in names.iter().enumerate() {
@@ -1309,13 +1313,16 @@ impl<'a> Lowerer<'a> {
                             }
                             out.choice = Some(Choice {
                                 multi: *multi,
-                                outcomes: names.iter().map(|n| n.node.clone()).collect(),
+                                outcomes: names
+                                    .iter()
+                                    .map(|n| n.node.as_str().to_owned())
+                                    .collect(),
                             });
                             self.steps[i].outcome_spans = names
                                 .iter()
                                 .map(|n| {
                                     (
-                                        n.node.clone(),
+                                        n.node.as_str().to_owned(),
                                         Location {
                                             source: *source,
                                             span: n.span,
@@ -1352,7 +1359,11 @@ impl<'a> Lowerer<'a> {
             }
             let draft = &mut self.steps[i];
             draft.out.key = key;
-            draft.out.owners = draft.owners.iter().map(|o| o.node.clone()).collect();
+            draft.out.owners = draft
+                .owners
+                .iter()
+                .map(|o| o.node.as_str().to_owned())
+                .collect();
             draft.out.deadline = deadline.map(|(d, _)| d);
             draft.out.ladder = ladder;
         }

@@ -159,7 +159,8 @@ pub(crate) fn calendar(
         .iter()
         .map(|(s, e, _)| (*s, e.unwrap_or(midnight)))
         .collect();
-    let mut builder = BusinessCalendar::builder(decl.name.node.clone(), zone).hours(&intervals);
+    let mut builder =
+        BusinessCalendar::builder(decl.name.node.as_str().to_owned(), zone).hours(&intervals);
     if let Some(days) = &week {
         builder = builder.week(days);
     }

@@ -22,8 +22,10 @@ impl<T> Spanned<T> {
     }
 }
 
+pub use super::ident::Ident;
+
 /// A name as written, e.g. `研发部`.
-pub type Name = Spanned<String>;
+pub type Name = Spanned<Ident>;
 
 /// A parsed `.sop` file: its statements in source order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -103,12 +105,21 @@ pub struct StepBlock {
 /// `销售部 & 市场部:制定推广方案`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepRef {
-    /// The first owner names the step; further owners are co-owners (联合责任人).
-    pub owners: Vec<Name>,
+    /// The first owner, which names the step.
+    pub department: Name,
+    /// Further owners written with `&`, in order: co-owners (联合责任人).
+    pub co_owners: Vec<Name>,
     /// The action, e.g. `评估`.
     pub action: Option<Name>,
     /// The whole reference.
     pub span: Span,
+}
+
+impl StepRef {
+    /// Every owner as written: [`department`](Self::department), then the co-owners.
+    pub fn owners(&self) -> impl Iterator<Item = &Name> {
+        std::iter::once(&self.department).chain(&self.co_owners)
+    }
 }
 
 /// A chain of arrows: `A → {B, C} → D`.

@@ -5,10 +5,11 @@
 //! parser's stack depth does not grow with the input.
 
 pub mod ast;
+mod ident;
 mod parser;
 mod split;
 
-pub use ast::{File, Item, Name, Spanned};
+pub use ast::{File, Ident, Item, Name, Spanned};
 
 use crate::diagnostics::{Code, Diagnostic, SourceId, Span};
 
@@ -88,85 +89,23 @@ fn parse_with(source: &str, source_id: SourceId, whole: bool) -> (File, Vec<Diag
         rest = &rest[chunk..];
     }
     let mut diagnostics = builder.diagnostics;
-    check_name_lengths(&items, source_id, &mut diagnostics);
+    long_names(builder.long_names.into_inner(), source_id, &mut diagnostics);
     (File { items }, diagnostics)
 }
 
-fn check_name_lengths(items: &[Item], source: SourceId, diagnostics: &mut Vec<Diagnostic>) {
-    let mut check = |name: &Name| {
-        // A name has at most as many characters as bytes: most need no count.
-        if name.node.len() <= MAX_NAME_CHARS {
-            return;
-        }
-        let chars = name.node.chars().count();
-        if chars > MAX_NAME_CHARS {
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::LimitExceeded,
-                    format!(
-                        "name is {chars} characters long, more than the limit of {MAX_NAME_CHARS}"
-                    ),
-                    source,
-                    name.span,
-                    "name too long",
-                )
-                .with_help("use a shorter name; put details in a `description`"),
-            );
-        }
-    };
-    let check_ref = |r: &ast::StepRef, check: &mut dyn FnMut(&Name)| {
-        r.owners.iter().chain(&r.action).for_each(check);
-    };
-    for item in items {
-        match item {
-            Item::Decl(decl) => {
-                check(&decl.name);
-                decl.fields
-                    .iter()
-                    .for_each(|f| field_names(&f.node, &mut check));
-            }
-            Item::Step(block) => {
-                check_ref(&block.step, &mut check);
-                block
-                    .fields
-                    .iter()
-                    .for_each(|f| field_names(&f.node, &mut check));
-            }
-            Item::Flow(flow) => {
-                for node in &flow.nodes {
-                    node.steps.iter().for_each(|r| check_ref(r, &mut check));
-                    if let Some(Spanned {
-                        node: ast::Condition::When(names),
-                        ..
-                    }) = &node.condition
-                    {
-                        names.iter().for_each(&mut check);
-                    }
-                    node.deadlines
-                        .iter()
-                        .for_each(|f| field_names(&f.node, &mut check));
-                }
-            }
-            Item::Rework(rework) => {
-                check_ref(&rework.from, &mut check);
-                check_ref(&rework.to, &mut check);
-            }
-            Item::Use(_) => {}
-        }
-    }
-}
-
-/// Calls `f` on every name written in a field.
-fn field_names(field: &ast::Field, f: &mut dyn FnMut(&Name)) {
-    use ast::Field;
-    match field {
-        Field::Calendar(name) | Field::Ladder(name) => f(name),
-        Field::Within(slas) => slas.iter().filter_map(|s| s.priority.as_ref()).for_each(f),
-        Field::Level { actions, .. } => actions.iter().for_each(|a| f(&a.target)),
-        Field::Escalate(names) | Field::Owner(names) => names.iter().for_each(f),
-        Field::Outcomes { names, .. } => names.iter().for_each(f),
-        Field::Rework { to, .. } => to.owners.iter().chain(&to.action).for_each(f),
-        _ => {}
+/// E004 for every name of more than [`MAX_NAME_CHARS`] characters.
+fn long_names(names: Vec<(Span, usize)>, source: SourceId, diagnostics: &mut Vec<Diagnostic>) {
+    for (span, chars) in names {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::LimitExceeded,
+                format!("name is {chars} characters long, more than the limit of {MAX_NAME_CHARS}"),
+                source,
+                span,
+                "name too long",
+            )
+            .with_help("use a shorter name; put details in a `description`"),
+        );
     }
 }
 

@@ -6,6 +6,7 @@ use pest::Parser as _;
 use std::ops::Range;
 
 use super::ast::*;
+use super::MAX_NAME_CHARS;
 use crate::calendar::Unit;
 use crate::diagnostics::{Code, Diagnostic, SourceId, Span};
 
@@ -24,6 +25,8 @@ pub(crate) struct Builder<'t> {
     /// Byte offset of the current statement in the whole source.
     offset: usize,
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Names longer than [`MAX_NAME_CHARS`]: where, and how many characters.
+    pub(crate) long_names: std::cell::RefCell<Vec<(Span, usize)>>,
 }
 
 impl<'t> Builder<'t> {
@@ -33,6 +36,7 @@ impl<'t> Builder<'t> {
             text,
             offset: 0,
             diagnostics: Vec::new(),
+            long_names: std::cell::RefCell::default(),
         }
     }
 
@@ -105,8 +109,13 @@ impl<'t> Builder<'t> {
     /// comment too: the lexer has turned comments into spaces).
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let whole = pair.as_span();
-        let start = self.offset + whole.start();
-        let mut end = self.offset + whole.end();
+        self.span_of(whole.start(), whole.end())
+    }
+
+    /// [`Builder::span`] of the bytes `start..end` of the text pest parsed.
+    fn span_of(&self, start: usize, end: usize) -> Span {
+        let start = self.offset + start;
+        let mut end = self.offset + end;
         let bytes = self.text.as_bytes();
         while end > start && bytes.get(end - 1) == Some(&b' ') {
             end -= 1;
@@ -115,7 +124,20 @@ impl<'t> Builder<'t> {
     }
 
     fn spanned(&self, pair: &Pair<'_, Rule>) -> Name {
-        Spanned::new(pair.as_str().to_owned(), self.span(pair))
+        self.name(pair.as_str(), self.span(pair))
+    }
+
+    /// A name; one of more than [`MAX_NAME_CHARS`] characters is noted in
+    /// `long_names` (checked here, while the text is in cache: a name has at
+    /// most as many characters as bytes, so most need no count).
+    fn name(&self, text: &str, span: Span) -> Name {
+        if text.len() > MAX_NAME_CHARS {
+            let chars = text.chars().count();
+            if chars > MAX_NAME_CHARS {
+                self.long_names.borrow_mut().push((span, chars));
+            }
+        }
+        Spanned::new(text.into(), span)
     }
 
     fn error(&mut self, code: Code, message: String, span: Span, label: &str, help: &str) {
@@ -189,11 +211,7 @@ impl<'t> Builder<'t> {
         let span = self.span(&pair);
         let mut inner = significant(pair);
         let group_pair = inner.next().expect("grammar: a node has a step group");
-        let group = group_pair
-            .clone()
-            .into_inner()
-            .any(|p| p.as_rule() == Rule::open);
-        let steps = significant(group_pair).map(|p| self.step_ref(p)).collect();
+        let (steps, group) = self.step_group(group_pair);
         let mut condition: Option<Spanned<Condition>> = None;
         let mut deadlines = Vec::new();
         for p in inner {
@@ -238,20 +256,91 @@ impl<'t> Builder<'t> {
         }
     }
 
+    /// The steps of a flow node (`A`, or `{A, B}`), and whether it is a group.
+    ///
+    /// Walks the node's descendants in one flat pass rather than pair by
+    /// nested pair: flows are most of a large file, and this is several times
+    /// cheaper.
+    fn step_group(&mut self, pair: Pair<'_, Rule>) -> (Vec<StepRef>, bool) {
+        let mut group = false;
+        let mut steps = Vec::new();
+        // The reference being built: its span, where its owners end, and its parts.
+        let mut current: Option<(Span, usize)> = None;
+        let mut department = None;
+        let mut co_owners = Vec::new();
+        let mut action = None;
+        let mut finish = |current: Option<(Span, usize)>,
+                          department: &mut Option<Name>,
+                          co_owners: &mut Vec<Name>,
+                          action: &mut Option<Name>| {
+            if let Some((span, _)) = current {
+                steps.push(StepRef {
+                    department: department
+                        .take()
+                        .expect("grammar: a step reference has an owner"),
+                    co_owners: std::mem::take(co_owners),
+                    action: action.take(),
+                    span,
+                });
+            }
+        };
+        for p in pair.into_inner().flatten() {
+            match p.as_rule() {
+                Rule::open => group = true,
+                Rule::step_ref => {
+                    finish(current, &mut department, &mut co_owners, &mut action);
+                    current = Some((self.span(&p), 0));
+                }
+                Rule::owners => {
+                    if let Some((_, owners_end)) = &mut current {
+                        *owners_end = p.as_span().end();
+                    }
+                }
+                Rule::name => {
+                    let name = self.spanned(&p);
+                    let in_owners = current.is_some_and(|(_, end)| p.as_span().start() < end);
+                    if !in_owners {
+                        action = Some(name);
+                    } else if department.is_none() {
+                        department = Some(name);
+                    } else {
+                        co_owners.push(name);
+                    }
+                }
+                Rule::string => {
+                    let text = self.string(&p);
+                    action = Some(self.name(&text, self.span(&p)));
+                }
+                _ => {}
+            }
+        }
+        finish(current, &mut department, &mut co_owners, &mut action);
+        (steps, group)
+    }
+
     fn step_ref(&mut self, pair: Pair<'_, Rule>) -> StepRef {
         let span = self.span(&pair);
-        let mut owners = Vec::new();
+        let mut department = None;
+        let mut co_owners = Vec::new();
         let mut action = None;
         for p in pair.into_inner() {
             match p.as_rule() {
-                Rule::owners => owners = names(p).map(|p| self.spanned(&p)).collect(),
+                Rule::owners => {
+                    let mut names = names(p).map(|p| self.spanned(&p));
+                    department = names.next();
+                    co_owners = names.collect();
+                }
                 Rule::name => action = Some(self.spanned(&p)),
-                Rule::string => action = Some(Spanned::new(self.string(&p), self.span(&p))),
+                Rule::string => {
+                    let text = self.string(&p);
+                    action = Some(self.name(&text, self.span(&p)));
+                }
                 _ => {}
             }
         }
         StepRef {
-            owners,
+            department: department.expect("grammar: a step reference has an owner"),
+            co_owners,
             action,
             span,
         }
@@ -292,6 +381,49 @@ impl<'t> Builder<'t> {
             }
         }
         out
+    }
+
+    /// `within 3d` or `within P1 2h, P2 1wd`, in one flat pass over the
+    /// field's descendants as [`Builder::step_group`] does: nearly every flow
+    /// line has one.
+    fn within(&mut self, pair: &Pair<'_, Rule>) -> Field {
+        let mut slas = Vec::new();
+        let mut priority = None;
+        let mut duration: Option<Spanned<Duration>> = None;
+        let mut finish = |priority: &mut Option<Name>, duration: &mut Option<Spanned<Duration>>| {
+            if let Some(duration) = duration.take() {
+                slas.push(Sla {
+                    priority: priority.take(),
+                    duration,
+                });
+            }
+        };
+        for p in pair.clone().into_inner().flatten() {
+            match p.as_rule() {
+                Rule::sla => finish(&mut priority, &mut duration),
+                Rule::name => priority = Some(self.spanned(&p)),
+                Rule::duration => {
+                    let d = Duration {
+                        negative: false,
+                        amount: None,
+                        unit: Unit::Minute,
+                    };
+                    duration = Some(Spanned::new(d, self.span(&p)));
+                }
+                Rule::sign => duration.iter_mut().for_each(|d| d.node.negative = true),
+                Rule::amount => {
+                    let amount = p.as_str().parse::<u64>().ok();
+                    duration.iter_mut().for_each(|d| d.node.amount = amount);
+                }
+                Rule::unit => {
+                    let unit = unit_of(p.as_str());
+                    duration.iter_mut().for_each(|d| d.node.unit = unit);
+                }
+                _ => {}
+            }
+        }
+        finish(&mut priority, &mut duration);
+        Field::Within(slas)
     }
 
     fn duration(&mut self, pair: Pair<'_, Rule>) -> Spanned<Duration> {
@@ -456,25 +588,7 @@ impl<'t> Builder<'t> {
                     .map(|p| self.spanned(&p))
                     .collect(),
             ),
-            Rule::f_within => {
-                let mut slas = Vec::new();
-                for sla in inner.filter(|p| p.as_rule() == Rule::sla) {
-                    let mut priority = None;
-                    let mut duration = None;
-                    for p in sla.into_inner() {
-                        match p.as_rule() {
-                            Rule::name => priority = Some(self.spanned(&p)),
-                            Rule::duration => duration = Some(self.duration(p)),
-                            _ => {}
-                        }
-                    }
-                    slas.push(Sla {
-                        priority,
-                        duration: duration.expect("grammar: an SLA has a duration"),
-                    });
-                }
-                Field::Within(slas)
-            }
+            Rule::f_within => self.within(&pair),
             Rule::f_by => {
                 let anchor_pair = inner.next()?;
                 let anchor_span = self.span(&anchor_pair);
