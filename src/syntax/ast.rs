@@ -23,6 +23,8 @@ impl<T> Spanned<T> {
 }
 
 pub use super::ident::Ident;
+/// Inline storage for the short lists of the tree (see [`Flow`]).
+pub use smallvec::SmallVec;
 
 /// A name as written, e.g. `研发部`.
 pub type Name = Spanned<Ident>;
@@ -35,18 +37,21 @@ pub struct File {
 }
 
 /// One top-level statement.
+// Flows are stored inline on purpose: they are most of the items of a file
+// (see `Flow`); the rarer, larger statements are boxed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Item {
     /// `use "org.sop"`
     Use(Spanned<String>),
     /// `department`, `role`, `calendar`, `ladder` or `process`.
-    Decl(Decl),
+    Decl(Box<Decl>),
     /// `step 研发部:评估 { … }`
-    Step(StepBlock),
+    Step(Box<StepBlock>),
     /// `市场部 → 研发部 within 3d`
     Flow(Flow),
     /// `rework 研发部:评估 → 市场部:提交需求 max 2`
-    Rework(Rework),
+    Rework(Box<Rework>),
 }
 
 /// What a [`Decl`] declares.
@@ -123,10 +128,15 @@ impl StepRef {
 }
 
 /// A chain of arrows: `A → {B, C} → D`.
+///
+/// Flows are most of a large file, so their short lists (two nodes, one step
+/// per node, one deadline, one SLA) are stored inline: a typical flow line
+/// makes no allocation, and the statements of a file lie in one array,
+/// which lowering then reads in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Flow {
     /// At least two nodes; an arrow joins each node to the next.
-    pub nodes: Vec<FlowNode>,
+    pub nodes: SmallVec<[FlowNode; 2]>,
     /// The whole statement.
     pub span: Span,
 }
@@ -135,13 +145,13 @@ pub struct Flow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlowNode {
     /// The steps; more than one for a `{B, C}` group.
-    pub steps: Vec<StepRef>,
+    pub steps: SmallVec<[StepRef; 1]>,
     /// Whether the steps were written as a `{…}` group.
     pub group: bool,
     /// `when …` or `otherwise` on the arrow into this node.
     pub condition: Option<Spanned<Condition>>,
     /// `within …` and `by …` written after the node: the deadline of its steps.
-    pub deadlines: Vec<Spanned<Field>>,
+    pub deadlines: SmallVec<[Spanned<Field>; 1]>,
     /// The node with its attributes.
     pub span: Span,
 }
@@ -256,7 +266,7 @@ pub enum Field {
     /// `ladder 标准`
     Ladder(Name),
     /// `within 3wd` or `within P1 2h, P2 1wd`
-    Within(Vec<Sla>),
+    Within(SmallVec<[Sla; 1]>),
     /// `by 上市日 - 5wd`
     By {
         /// The date or attribute.
@@ -305,7 +315,7 @@ pub enum Field {
     /// `rework 市场部:提交需求 max 2` inside a step block.
     Rework {
         /// The upstream step.
-        to: StepRef,
+        to: Box<StepRef>,
         /// `max N`.
         max: Option<Spanned<u64>>,
     },

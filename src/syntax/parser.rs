@@ -162,7 +162,7 @@ impl<'t> Builder<'t> {
                 inner.next(); // `step`
                 let step = self.step_ref(inner.next().expect("grammar: step has a reference"));
                 let fields = inner.filter_map(|p| self.field(p)).collect();
-                Item::Step(StepBlock { step, fields, span })
+                Item::Step(Box::new(StepBlock { step, fields, span }))
             }
             Rule::rework_stmt => {
                 let mut inner = significant(pair);
@@ -170,12 +170,12 @@ impl<'t> Builder<'t> {
                 let from = self.step_ref(inner.next().expect("grammar: rework has a source"));
                 let to = self.step_ref(inner.next().expect("grammar: rework has a target"));
                 let max = inner.next().map(|p| self.max(p));
-                Item::Rework(Rework {
+                Item::Rework(Box::new(Rework {
                     from,
                     to,
                     max,
                     span,
-                })
+                }))
             }
             Rule::flow => {
                 let nodes = significant(pair).map(|p| self.flow_node(p)).collect();
@@ -199,12 +199,12 @@ impl<'t> Builder<'t> {
                 fields.push(field);
             }
         }
-        Item::Decl(Decl {
+        Item::Decl(Box::new(Decl {
             kind,
             name,
             fields,
             span,
-        })
+        }))
     }
 
     fn flow_node(&mut self, pair: Pair<'_, Rule>) -> FlowNode {
@@ -213,7 +213,7 @@ impl<'t> Builder<'t> {
         let group_pair = inner.next().expect("grammar: a node has a step group");
         let (steps, group) = self.step_group(group_pair);
         let mut condition: Option<Spanned<Condition>> = None;
-        let mut deadlines = Vec::new();
+        let mut deadlines = SmallVec::new();
         for p in inner {
             if p.as_rule() == Rule::condition {
                 let s = self.span(&p);
@@ -261,9 +261,9 @@ impl<'t> Builder<'t> {
     /// Walks the node's descendants in one flat pass rather than pair by
     /// nested pair: flows are most of a large file, and this is several times
     /// cheaper.
-    fn step_group(&mut self, pair: Pair<'_, Rule>) -> (Vec<StepRef>, bool) {
+    fn step_group(&mut self, pair: Pair<'_, Rule>) -> (SmallVec<[StepRef; 1]>, bool) {
         let mut group = false;
-        let mut steps = Vec::new();
+        let mut steps = SmallVec::new();
         // The reference being built: its span, where its owners end, and its parts.
         let mut current: Option<(Span, usize)> = None;
         let mut department = None;
@@ -387,7 +387,7 @@ impl<'t> Builder<'t> {
     /// field's descendants as [`Builder::step_group`] does: nearly every flow
     /// line has one.
     fn within(&mut self, pair: &Pair<'_, Rule>) -> Field {
-        let mut slas = Vec::new();
+        let mut slas = SmallVec::new();
         let mut priority = None;
         let mut duration: Option<Spanned<Duration>> = None;
         let mut finish = |priority: &mut Option<Name>, duration: &mut Option<Spanned<Duration>>| {
@@ -763,7 +763,10 @@ impl<'t> Builder<'t> {
             Rule::f_rework => {
                 let to = self.step_ref(inner.next()?);
                 let max = inner.next().map(|p| self.max(p));
-                Field::Rework { to, max }
+                Field::Rework {
+                    to: Box::new(to),
+                    max,
+                }
             }
             _ => return None,
         };
