@@ -117,11 +117,15 @@ struct Lowerer<'a> {
     has_calendar: bool,
 }
 
+/// Inline lists, as in the syntax tree: nearly every step has one owner and
+/// one deadline field.
+type Few<T> = smallvec::SmallVec<[T; 1]>;
+
 struct StepDraft<'a> {
-    owners: Vec<&'a Name>,
+    owners: Few<&'a Name>,
     location: Location,
     /// Deadline fields from flow nodes and step blocks.
-    deadlines: Vec<(&'a Spanned<Field>, SourceId)>,
+    deadlines: Few<(&'a Spanned<Field>, SourceId)>,
     blocks: Vec<(&'a ast::StepBlock, SourceId)>,
     mentioned_in_flow: bool,
     outcome_spans: Vec<(String, Location)>,
@@ -345,12 +349,12 @@ impl<'a> Lowerer<'a> {
                 self.step_index.insert(id, i);
                 let key = key_of(id.0, id.1);
                 self.steps.push(StepDraft {
-                    owners: Vec::new(),
+                    owners: Few::new(),
                     location: Location {
                         source,
                         span: r.span,
                     },
-                    deadlines: Vec::new(),
+                    deadlines: Few::new(),
                     blocks: Vec::new(),
                     mentioned_in_flow: false,
                     outcome_spans: Vec::new(),
@@ -1233,8 +1237,7 @@ impl<'a> Lowerer<'a> {
         let has_flows = self.steps.iter().any(|s| s.mentioned_in_flow);
         for i in 0..self.steps.len() {
             let blocks = std::mem::take(&mut self.steps[i].blocks);
-            let mut fields: Vec<(&'a Spanned<Field>, SourceId)> =
-                std::mem::take(&mut self.steps[i].deadlines);
+            let mut fields = std::mem::take(&mut self.steps[i].deadlines);
             // Taken out while the step's fields are checked (restored below): the
             // key is needed only for messages, and cloning it for every step costs.
             let key = std::mem::take(&mut self.steps[i].out.key);
