@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 // non-cryptographic hash cannot change any output order.
 use rustc_hash::FxHashMap;
 
-use petgraph::graph::DiGraph;
+use petgraph::graph::{DiGraph, NodeIndex};
 
 use super::checks;
 use super::*;
@@ -95,13 +95,15 @@ struct Lowerer<'a> {
     header: Option<(&'a ast::Decl, SourceId)>,
     name: String,
     steps: Vec<StepDraft<'a>>,
+    /// The lowered steps, by the same index as `steps`: built in place in the
+    /// graph the definition keeps, so that no step is moved once made.
+    graph: DiGraph<Step, Edge>,
     /// Steps by (naming department, action), borrowed from the syntax tree.
     step_index: FxHashMap<(&'a str, Option<&'a str>), usize>,
     edges: Vec<EdgeDraft>,
     /// Scratch buffers of [`Lowerer::flow`].
     previous_buffer: Vec<usize>,
     current_buffer: Vec<usize>,
-    edge_index: FxHashMap<(usize, usize), usize>,
     joins: Vec<(Vec<usize>, Location)>,
     reworks: Vec<(usize, usize, u32, Location)>,
     /// Steps named only by a `step` block although the file has flows (E012).
@@ -129,7 +131,8 @@ struct StepDraft<'a> {
     blocks: Vec<(&'a ast::StepBlock, SourceId)>,
     mentioned_in_flow: bool,
     outcome_spans: Vec<(String, Location)>,
-    out: Step,
+    /// Arrows out of this step: (target step, index in `Lowerer::edges`).
+    out_edges: Few<(u32, u32)>,
 }
 
 struct EdgeDraft {
@@ -358,22 +361,23 @@ impl<'a> Lowerer<'a> {
                     blocks: Vec::new(),
                     mentioned_in_flow: false,
                     outcome_spans: Vec::new(),
-                    out: Step {
-                        key,
-                        department: department.node.as_str().to_owned(),
-                        action: r.action.as_ref().map(|a| a.node.as_str().to_owned()),
-                        owners: Vec::new(),
-                        sign: SignMode::All,
-                        description: None,
-                        deliverables: Vec::new(),
-                        acceptance: Vec::new(),
-                        deadline: None,
-                        ladder: std::sync::Arc::default(),
-                        choice: None,
-                        location: Location {
-                            source,
-                            span: r.span,
-                        },
+                    out_edges: Few::new(),
+                });
+                self.graph.add_node(Step {
+                    key,
+                    department: department.node.as_str().to_owned(),
+                    action: r.action.as_ref().map(|a| a.node.as_str().to_owned()),
+                    owners: Vec::new(),
+                    sign: SignMode::All,
+                    description: None,
+                    deliverables: Vec::new(),
+                    acceptance: Vec::new(),
+                    deadline: None,
+                    ladder: std::sync::Arc::default(),
+                    choice: None,
+                    location: Location {
+                        source,
+                        span: r.span,
                     },
                 });
                 i
@@ -389,15 +393,39 @@ impl<'a> Lowerer<'a> {
         index
     }
 
+    /// The step at `i`, as lowered so far.
+    fn out(&self, i: usize) -> &Step {
+        &self.graph[NodeIndex::new(i)]
+    }
+
+    fn out_mut(&mut self, i: usize) -> &mut Step {
+        &mut self.graph[NodeIndex::new(i)]
+    }
+
     fn flows(&mut self, main: Input<'a>) {
         let source = main.source;
-        // A chain of single arrows adds about one step and one arrow per
-        // statement: sizing the tables up front avoids rehashing large ones.
-        let statements = main.file.items.len();
-        self.steps.reserve(statements);
-        self.step_index.reserve(statements);
-        self.edges.reserve(statements);
-        self.edge_index.reserve(statements);
+        // Size the tables up front: growing large ones means rehashing and
+        // copying them. Step references bound the steps, and consecutive
+        // nodes the arrows; capacity never touched costs no memory.
+        let (mut refs, mut arrows) = (0, 0);
+        for item in &main.file.items {
+            match item {
+                Item::Flow(flow) => {
+                    refs += flow.nodes.iter().map(|n| n.steps.len()).sum::<usize>();
+                    arrows += flow
+                        .nodes
+                        .windows(2)
+                        .map(|w| w[0].steps.len() * w[1].steps.len())
+                        .sum::<usize>();
+                }
+                Item::Step(_) => refs += 1,
+                _ => {}
+            }
+        }
+        self.steps.reserve(refs);
+        self.graph.reserve_nodes(refs);
+        self.step_index.reserve(refs);
+        self.edges.reserve(arrows);
         for item in &main.file.items {
             match item {
                 Item::Flow(flow) => self.flow(flow, source),
@@ -527,7 +555,14 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        if let Some(&e) = self.edge_index.get(&(from, to)) {
+        // An arrow written twice is one edge. A step has few arrows out, kept
+        // with its draft (in cache now), so no table of all arrows is needed.
+        let existing = self.steps[from]
+            .out_edges
+            .iter()
+            .find(|&&(t, _)| t as usize == to)
+            .map(|&(_, e)| e as usize);
+        if let Some(e) = existing {
             let edge = &mut self.edges[e];
             match (&mut edge.condition, cond) {
                 (Condition::When(list), Condition::When(more)) => {
@@ -556,7 +591,9 @@ impl<'a> Lowerer<'a> {
             }
             return;
         }
-        self.edge_index.insert((from, to), self.edges.len());
+        let index = u32::try_from(self.edges.len()).expect("fewer arrows than bytes in a source");
+        let target = u32::try_from(to).expect("fewer steps than bytes in a source");
+        self.steps[from].out_edges.push((target, index));
         let always_at = if cond_at.is_none() {
             Some(location)
         } else {
@@ -608,7 +645,7 @@ impl<'a> Lowerer<'a> {
             Some(m) => u32::try_from(m.node).expect("checked against MAX_REWORK"),
         };
         if let Some(&(_, _, _, first)) = self.reworks.iter().find(|r| (r.0, r.1) == (f, t)) {
-            let (from, to) = (&self.steps[f].out.key, &self.steps[t].out.key);
+            let (from, to) = (&self.out(f).key, &self.out(t).key);
             let d = Diagnostic::new(
                 Code::Duplicate,
                 format!("rework from `{from}` to `{to}` is given twice"),
@@ -634,7 +671,7 @@ impl<'a> Lowerer<'a> {
             return Some(i);
         }
         let key = key_of(id.0, id.1);
-        let candidates: Vec<&str> = self.steps.iter().map(|s| s.out.key.as_str()).collect();
+        let candidates: Vec<&str> = self.graph.node_weights().map(|s| s.key.as_str()).collect();
         let mut d = Diagnostic::new(
             Code::UnknownStep,
             format!("unknown step `{key}`"),
@@ -1240,7 +1277,7 @@ impl<'a> Lowerer<'a> {
             let mut fields = std::mem::take(&mut self.steps[i].deadlines);
             // Taken out while the step's fields are checked (restored below): the
             // key is needed only for messages, and cloning it for every step costs.
-            let key = std::mem::take(&mut self.steps[i].out.key);
+            let key = std::mem::take(&mut self.out_mut(i).key);
             if blocks.len() > 1 {
                 let (first, s) = blocks[0];
                 let (second, s2) = blocks[1];
@@ -1264,8 +1301,9 @@ impl<'a> Lowerer<'a> {
                     let candidates: Vec<&str> = self
                         .steps
                         .iter()
-                        .filter(|s| s.mentioned_in_flow)
-                        .map(|s| s.out.key.as_str())
+                        .zip(self.graph.node_weights())
+                        .filter(|(s, _)| s.mentioned_in_flow)
+                        .map(|(_, out)| out.key.as_str())
                         .collect();
                     let help = match suggest(&key, candidates) {
                         Some(s) => format!("did you mean `{s}`?"),
@@ -1291,7 +1329,7 @@ impl<'a> Lowerer<'a> {
                             continue;
                         }
                     }
-                    let out = &mut self.steps[i].out;
+                    let out = &mut self.graph[NodeIndex::new(i)];
                     match &field.node {
                         Field::Description(d) => out.description = Some(d.clone()),
                         Field::Sign(m) => out.sign = *m,
@@ -1360,15 +1398,16 @@ impl<'a> Lowerer<'a> {
             {
                 self.check_warn(sla, w, warn_at, *deadline_at, &what());
             }
-            let draft = &mut self.steps[i];
-            draft.out.key = key;
-            draft.out.owners = draft
+            let owners = self.steps[i]
                 .owners
                 .iter()
                 .map(|o| o.node.as_str().to_owned())
                 .collect();
-            draft.out.deadline = deadline.map(|(d, _)| d);
-            draft.out.ladder = ladder;
+            let out = &mut self.graph[NodeIndex::new(i)];
+            out.key = key;
+            out.owners = owners;
+            out.deadline = deadline.map(|(d, _)| d);
+            out.ladder = ladder;
         }
     }
 
@@ -1404,13 +1443,12 @@ impl<'a> Lowerer<'a> {
     // ------------------------------------------------------------ finish
 
     fn finish(&mut self) -> Option<Definition> {
-        let mut graph: DiGraph<Step, Edge> =
-            DiGraph::with_capacity(self.steps.len(), self.edges.len());
-        let mut outcome_spans = Vec::with_capacity(self.steps.len());
-        for draft in std::mem::take(&mut self.steps) {
-            graph.add_node(draft.out);
-            outcome_spans.push(draft.outcome_spans);
-        }
+        let mut graph = std::mem::take(&mut self.graph);
+        graph.reserve_edges(self.edges.len());
+        let outcome_spans = std::mem::take(&mut self.steps)
+            .into_iter()
+            .map(|draft| draft.outcome_spans)
+            .collect();
         for e in &self.edges {
             graph.add_edge(
                 petgraph::graph::NodeIndex::new(e.from),
