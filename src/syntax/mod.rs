@@ -11,6 +11,8 @@ mod split;
 
 pub use ast::{File, Ident, Item, Name, Spanned};
 
+use std::ops::Range;
+
 use crate::diagnostics::{Code, Diagnostic, SourceId, Span};
 
 /// The largest source accepted, in bytes (32 MiB). Larger files get [`Code::LimitExceeded`].
@@ -36,14 +38,14 @@ pub const MAX_NAME_CHARS: usize = 256;
 /// assert_eq!(diagnostics[0].code.as_str(), "E001");
 /// ```
 pub fn parse(source: &str, source_id: SourceId) -> (File, Vec<Diagnostic>) {
-    parse_with(source, source_id, true)
+    parse_with(source, source_id, Mode::Parallel)
 }
 
-/// Bytes of source parsed in one pest pass (see [`parse_with`]).
+/// Bytes of source parsed in one pest pass (see [`parse_part`]).
 const CHUNK_BYTES: usize = 16 * 1024;
 
 /// How many of `statements` (at least one) make up about [`CHUNK_BYTES`].
-fn chunk_len(statements: &[std::ops::Range<usize>]) -> usize {
+fn chunk_len(statements: &[Range<usize>]) -> usize {
     let start = statements[0].start;
     statements
         .iter()
@@ -52,9 +54,27 @@ fn chunk_len(statements: &[std::ops::Range<usize>]) -> usize {
         .max(1)
 }
 
-/// [`parse`]; with `whole`, statements are parsed a chunk at a time, and one
-/// by one only in chunks with syntax errors; without, always one by one.
-fn parse_with(source: &str, source_id: SourceId, whole: bool) -> (File, Vec<Diagnostic>) {
+/// How [`parse_with`] parses the statements the lexer cut.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Mode {
+    /// One pest pass per statement (what a chunk with a syntax error gets).
+    OneByOne,
+    /// A chunk of about [`CHUNK_BYTES`] per pest pass, on one thread (the
+    /// tests compare the other modes with it).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Chunks,
+    /// Chunks, and a source of at least [`PARALLEL_BYTES`] split in two
+    /// halves parsed on two threads (with the `parallel` feature).
+    Parallel,
+}
+
+/// Sources at least this large are parsed on two threads with the
+/// `parallel` feature: about 10 ms of work, against some 50 µs to start a
+/// thread.
+const PARALLEL_BYTES: usize = 256 * 1024;
+
+/// [`parse`], parsing statements as `mode` says.
+fn parse_with(source: &str, source_id: SourceId, mode: Mode) -> (File, Vec<Diagnostic>) {
     if source.len() > MAX_SOURCE_LEN {
         let diagnostic = Diagnostic::new(
             Code::LimitExceeded,
@@ -67,30 +87,101 @@ fn parse_with(source: &str, source_id: SourceId, whole: bool) -> (File, Vec<Diag
         return (File::default(), vec![diagnostic]);
     }
     let lexed = split::lex(source);
-    let mut builder = parser::Builder::new(source_id, &lexed.text);
-    let mut items = Vec::with_capacity(lexed.statements.len());
-    let mut rest = &lexed.statements[..];
+    let part = |statements: &[Range<usize>]| {
+        parse_part(source, &lexed.text, source_id, statements, mode != Mode::OneByOne)
+    };
+    let parsed = if mode == Mode::Parallel && source.len() >= PARALLEL_BYTES {
+        parse_halves(source.len(), &lexed.statements, part)
+    } else {
+        part(&lexed.statements)
+    };
+    let Parsed {
+        items,
+        mut diagnostics,
+        long_names: names,
+    } = parsed;
+    long_names(names, source_id, &mut diagnostics);
+    (File { items }, diagnostics)
+}
+
+/// The syntax of some statements of a source.
+struct Parsed {
+    items: Vec<Item>,
+    diagnostics: Vec<Diagnostic>,
+    long_names: Vec<(Span, usize)>,
+}
+
+/// Parses `statements` of `source` (`text` is its normalized form).
+///
+/// With `chunks`, statements are parsed a chunk at a time, and one by one
+/// only in chunks with syntax errors; without, always one by one.
+fn parse_part(
+    source: &str,
+    text: &str,
+    source_id: SourceId,
+    statements: &[Range<usize>],
+    chunks: bool,
+) -> Parsed {
+    let mut builder = parser::Builder::new(source_id, text);
+    let mut items = Vec::with_capacity(statements.len());
+    let mut rest = statements;
     while !rest.is_empty() {
         // Statements are parsed in chunks of about CHUNK_BYTES, one pest
         // pass each: few enough passes to amortize pest's setup, a token
         // queue small enough to stay in the CPU's cache. A chunk with a
         // syntax error is parsed again statement by statement.
-        let chunk = if whole { chunk_len(rest) } else { 1 };
-        if whole && builder.statements(&rest[..chunk], &mut items) {
+        let chunk = if chunks { chunk_len(rest) } else { 1 };
+        if chunks && builder.statements(&rest[..chunk], &mut items) {
             rest = &rest[chunk..];
             continue;
         }
         for range in &rest[..chunk] {
-            let (text, original) = (&lexed.text[range.clone()], &source[range.clone()]);
+            let (text, original) = (&text[range.clone()], &source[range.clone()]);
             if let Some(item) = builder.statement(text, original, range.start) {
                 items.push(item);
             }
         }
         rest = &rest[chunk..];
     }
-    let mut diagnostics = builder.diagnostics;
-    long_names(builder.long_names.into_inner(), source_id, &mut diagnostics);
-    (File { items }, diagnostics)
+    Parsed {
+        items,
+        diagnostics: builder.diagnostics,
+        long_names: builder.long_names.into_inner(),
+    }
+}
+
+/// Parses the statements before the middle of the source on this thread and
+/// the rest on a second one, then joins the two in order. Without the
+/// `parallel` feature, or where no thread can be started, all on this one.
+fn parse_halves(
+    len: usize,
+    statements: &[Range<usize>],
+    part: impl Fn(&[Range<usize>]) -> Parsed + Sync,
+) -> Parsed {
+    let (first, second) = statements.split_at(statements.partition_point(|r| r.start < len / 2));
+    #[cfg(feature = "parallel")]
+    {
+        std::thread::scope(|scope| {
+            let helper = std::thread::Builder::new()
+                .name("sopflow-parse".to_owned())
+                .spawn_scoped(scope, || part(second));
+            let mut parsed = part(first);
+            let rest = match helper.map(|h| h.join()) {
+                Ok(Ok(rest)) => rest,
+                Ok(Err(panic)) => std::panic::resume_unwind(panic),
+                Err(_) => part(second),
+            };
+            parsed.items.extend(rest.items);
+            parsed.diagnostics.extend(rest.diagnostics);
+            parsed.long_names.extend(rest.long_names);
+            parsed
+        })
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        let _ = (first, second);
+        part(statements)
+    }
 }
 
 /// E004 for every name of more than [`MAX_NAME_CHARS`] characters.
@@ -135,8 +226,8 @@ mod tests {
         let lexed = split::lex(source);
         let taken = parser::Builder::new(SourceId(0), &lexed.text)
             .statements(&lexed.statements, &mut Vec::new());
-        let one_pass = parse_with(source, SourceId(0), true);
-        let by_statement = parse_with(source, SourceId(0), false);
+        let one_pass = parse_with(source, SourceId(0), Mode::Chunks);
+        let by_statement = parse_with(source, SourceId(0), Mode::OneByOne);
         assert_eq!(one_pass, by_statement, "{source}");
         taken
     }
@@ -147,6 +238,28 @@ mod tests {
         let taken = corpus.iter().filter(|s| same_both_ways(s)).count();
         // The one-pass parse is taken for every file without syntax errors.
         assert!(taken > corpus.len() / 2, "{taken} of {}", corpus.len());
+    }
+
+    /// A source large enough to be parsed on two threads, with syntax
+    /// errors on both sides of its middle, parses the same as on one.
+    #[test]
+    fn two_threads_parse_the_same_as_one() {
+        let mut source = String::new();
+        let mut i = 0;
+        while source.len() < 2 * PARALLEL_BYTES {
+            if i % 997 == 0 {
+                source.push_str("部门: → 缺少步骤\n");
+            }
+            source.push_str(&format!("部门{}:动作{i} → 部门{}:动作{} within 3d\n", i % 7, (i + 1) % 7, i + 1));
+            if i % 500 == 0 {
+                source.push_str(&format!("step 部门{}:动作{i} {{\n  deliver 《报告》\n}}\n", i % 7));
+            }
+            i += 1;
+        }
+        let parallel = parse_with(&source, SourceId(0), Mode::Parallel);
+        let serial = parse_with(&source, SourceId(0), Mode::Chunks);
+        assert!(parallel.1.len() > 2, "{:?}", parallel.1);
+        assert_eq!(parallel, serial);
     }
 
     proptest! {
