@@ -365,8 +365,7 @@ impl<'a> Lowerer<'a> {
                 });
                 self.graph.add_node(Step {
                     key,
-                    department: department.node.as_str().to_owned(),
-                    action: r.action.as_ref().map(|a| a.node.as_str().to_owned()),
+                    department_len: id.0.len(),
                     owners: Vec::new(),
                     sign: SignMode::All,
                     description: None,

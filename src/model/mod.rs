@@ -195,14 +195,16 @@ impl Definition {
 }
 
 /// One step: a department (plus co-owners) doing one action.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// Serialized with its [`department`](Step::department) and
+/// [`action`](Step::action) as fields, after `key`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Step {
     /// `研发部:评估`, or the department alone when the step has no action.
     pub key: String,
-    /// The department that names the step.
-    pub department: String,
-    /// The action, e.g. `评估`.
-    pub action: Option<String>,
+    /// How many bytes of `key` name the department; the action, if any,
+    /// follows a `:` (kept as one string: one allocation instead of three).
+    pub(crate) department_len: usize,
     /// Every owner department, the naming one first (联合责任人 follow).
     pub owners: Vec<String>,
     /// Whether all owners sign (会签) or any one (或签).
@@ -221,8 +223,39 @@ pub struct Step {
     /// Set when the step is a choice: its arrows carry `when`/`otherwise`.
     pub choice: Option<Choice>,
     /// Where the step was first written.
-    #[serde(skip)]
     pub location: Location,
+}
+
+impl Step {
+    /// The department that names the step: `研发部` in `研发部:评估`.
+    pub fn department(&self) -> &str {
+        self.key.get(..self.department_len).unwrap_or(&self.key)
+    }
+
+    /// The action, e.g. `评估` in `研发部:评估`; `None` for a step named by
+    /// its department alone.
+    pub fn action(&self) -> Option<&str> {
+        self.key.get(self.department_len..)?.strip_prefix(':')
+    }
+}
+
+impl Serialize for Step {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Step", 11)?;
+        s.serialize_field("key", &self.key)?;
+        s.serialize_field("department", self.department())?;
+        s.serialize_field("action", &self.action())?;
+        s.serialize_field("owners", &self.owners)?;
+        s.serialize_field("sign", &self.sign)?;
+        s.serialize_field("description", &self.description)?;
+        s.serialize_field("deliverables", &self.deliverables)?;
+        s.serialize_field("acceptance", &self.acceptance)?;
+        s.serialize_field("deadline", &self.deadline)?;
+        s.serialize_field("ladder", &self.ladder)?;
+        s.serialize_field("choice", &self.choice)?;
+        s.end()
+    }
 }
 
 /// The outcomes of a choice step.

@@ -88,7 +88,13 @@ fn parse_with(source: &str, source_id: SourceId, mode: Mode) -> (File, Vec<Diagn
     }
     let lexed = split::lex(source);
     let part = |statements: &[Range<usize>]| {
-        parse_part(source, &lexed.text, source_id, statements, mode != Mode::OneByOne)
+        parse_part(
+            source,
+            &lexed.text,
+            source_id,
+            statements,
+            mode != Mode::OneByOne,
+        )
     };
     let parsed = if mode == Mode::Parallel && source.len() >= PARALLEL_BYTES {
         parse_halves(source.len(), &lexed.statements, part)
@@ -250,9 +256,17 @@ mod tests {
             if i % 997 == 0 {
                 source.push_str("部门: → 缺少步骤\n");
             }
-            source.push_str(&format!("部门{}:动作{i} → 部门{}:动作{} within 3d\n", i % 7, (i + 1) % 7, i + 1));
+            source.push_str(&format!(
+                "部门{}:动作{i} → 部门{}:动作{} within 3d\n",
+                i % 7,
+                (i + 1) % 7,
+                i + 1
+            ));
             if i % 500 == 0 {
-                source.push_str(&format!("step 部门{}:动作{i} {{\n  deliver 《报告》\n}}\n", i % 7));
+                source.push_str(&format!(
+                    "step 部门{}:动作{i} {{\n  deliver 《报告》\n}}\n",
+                    i % 7
+                ));
             }
             i += 1;
         }
