@@ -36,10 +36,9 @@ pub struct File {
     pub items: Vec<Item>,
 }
 
-/// One top-level statement.
-// Flows are stored inline on purpose: they are most of the items of a file
-// (see `Flow`); the rarer, larger statements are boxed.
-#[allow(clippy::large_enum_variant)]
+/// One top-level statement. Statements are boxed, so that the list of a
+/// file's items stays small (the items of the two halves of a large file,
+/// parsed on two threads, are joined by moving pointers).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Item {
     /// `use "org.sop"`
@@ -49,7 +48,7 @@ pub enum Item {
     /// `step 研发部:评估 { … }`
     Step(Box<StepBlock>),
     /// `市场部 → 研发部 within 3d`
-    Flow(Flow),
+    Flow(Box<Flow>),
     /// `rework 研发部:评估 → 市场部:提交需求 max 2`
     Rework(Box<Rework>),
 }
@@ -131,8 +130,8 @@ impl StepRef {
 ///
 /// Flows are most of a large file, so their short lists (two nodes, one step
 /// per node, one deadline, one SLA) are stored inline: a typical flow line
-/// makes no allocation, and the statements of a file lie in one array,
-/// which lowering then reads in order.
+/// makes one allocation, its `Box<Flow>`, and flows parsed one after another
+/// lie one after another in memory, which lowering then reads in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Flow {
     /// At least two nodes; an arrow joins each node to the next.

@@ -179,7 +179,7 @@ impl<'t> Builder<'t> {
             }
             Rule::flow => {
                 let nodes = significant(pair).map(|p| self.flow_node(p)).collect();
-                Item::Flow(Flow { nodes, span })
+                Item::Flow(Box::new(Flow { nodes, span }))
             }
             _ => return None,
         })
