@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-// The step and arrow tables are only looked up, never iterated: a fast
-// non-cryptographic hash cannot change any output order.
+// The step, department and role tables are only looked up, never iterated:
+// a fast non-cryptographic hash cannot change any output order.
 use rustc_hash::FxHashMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -84,9 +84,9 @@ struct Lowerer<'a> {
     diags: Vec<Diagnostic>,
     explicit_departments: bool,
     departments: Vec<(Department, Location, Option<&'a ast::Decl>)>,
-    department_index: HashMap<String, usize>,
+    department_index: FxHashMap<String, usize>,
     roles: Vec<(Role, Location)>,
-    role_index: HashMap<String, usize>,
+    role_index: FxHashMap<String, usize>,
     calendar_decls: Vec<(&'a ast::Decl, SourceId)>,
     calendar_index: HashMap<String, usize>,
     ladder_decls: Vec<(&'a ast::Decl, SourceId)>,
@@ -405,7 +405,7 @@ impl<'a> Lowerer<'a> {
         let source = main.source;
         // Size the tables up front: growing large ones means rehashing and
         // copying them. Step references bound the steps, and consecutive
-        // nodes the arrows; capacity never touched costs no memory.
+        // nodes the arrows.
         let (mut refs, mut arrows) = (0, 0);
         for item in &main.file.items {
             match item {
@@ -421,8 +421,11 @@ impl<'a> Lowerer<'a> {
                 _ => {}
             }
         }
-        self.steps.reserve(refs);
-        self.graph.reserve_nodes(refs);
+        // In a chain each step is named about twice (arrow in, arrow out):
+        // half the references. Reserving for all of them would double the
+        // largest allocation of a large file for nothing.
+        self.steps.reserve(refs / 2);
+        self.graph.reserve_nodes(refs / 2);
         self.step_index.reserve(refs);
         self.edges.reserve(arrows);
         for item in &main.file.items {
