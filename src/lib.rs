@@ -35,6 +35,12 @@
 //! - [`diagnostics`]: codes, labels, and rendering for terminals, JSON and CI.
 //! - [`load`]: reading files and resolving `use` through a [`load::Resolver`].
 //! - `cli` (feature `cli`): the `sopflow` command.
+//!
+//! # Features
+//! - `cli` (default): the `sopflow` command line (clap, anstream).
+//! - `parallel` (default): sources of 256 KiB or more are parsed on two
+//!   threads (std scoped threads, which end before [`syntax::parse`] returns;
+//!   no dependency). Without it everything runs on the caller's thread.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

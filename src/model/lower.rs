@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 // a fast non-cryptographic hash cannot change any output order.
 use rustc_hash::FxHashMap;
 
-use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 
 use super::checks;
 use super::*;
@@ -100,7 +100,9 @@ struct Lowerer<'a> {
     graph: DiGraph<Step, Edge>,
     /// Steps by (naming department, action), borrowed from the syntax tree.
     step_index: FxHashMap<(&'a str, Option<&'a str>), usize>,
-    edges: Vec<EdgeDraft>,
+    /// What the graph checks need of each arrow, by the arrow's index in
+    /// `graph` (arrows go into the graph as they are written).
+    edges: Vec<checks::EdgeFacts>,
     /// Scratch buffers of [`Lowerer::flow`].
     previous_buffer: Vec<usize>,
     current_buffer: Vec<usize>,
@@ -133,16 +135,6 @@ struct StepDraft<'a> {
     outcome_spans: Vec<(String, Location)>,
     /// Arrows out of this step: (target step, index in `Lowerer::edges`).
     out_edges: Few<(u32, u32)>,
-}
-
-struct EdgeDraft {
-    from: usize,
-    to: usize,
-    condition: Condition,
-    location: Location,
-    /// Where an unconditional arrow was written, for E023.
-    always_at: Option<Location>,
-    when_at: Option<Location>,
 }
 
 fn key_of(department: &str, action: Option<&str>) -> String {
@@ -428,6 +420,7 @@ impl<'a> Lowerer<'a> {
         self.graph.reserve_nodes(refs / 2);
         self.step_index.reserve(refs);
         self.edges.reserve(arrows);
+        self.graph.reserve_edges(arrows);
         for item in &main.file.items {
             match item {
                 Item::Flow(flow) => self.flow(flow, source),
@@ -565,7 +558,8 @@ impl<'a> Lowerer<'a> {
             .find(|&&(t, _)| t as usize == to)
             .map(|&(_, e)| e as usize);
         if let Some(e) = existing {
-            let edge = &mut self.edges[e];
+            let facts = &mut self.edges[e];
+            let edge = &mut self.graph[EdgeIndex::new(e)];
             match (&mut edge.condition, cond) {
                 (Condition::When(list), Condition::When(more)) => {
                     for m in more {
@@ -581,13 +575,13 @@ impl<'a> Lowerer<'a> {
                 (existing, new) => {
                     // Keep the conditional form and remember the unconditional arrow for E023.
                     if matches!(new, Condition::Always) {
-                        edge.always_at.get_or_insert(location);
+                        facts.always_at.get_or_insert(location);
                     } else {
                         if matches!(existing, Condition::Always) {
-                            edge.always_at.get_or_insert(edge.location);
+                            facts.always_at.get_or_insert(edge.location);
                         }
                         *existing = new;
-                        edge.when_at = cond_at;
+                        facts.when_at = cond_at;
                     }
                 }
             }
@@ -601,11 +595,16 @@ impl<'a> Lowerer<'a> {
         } else {
             None
         };
-        self.edges.push(EdgeDraft {
+        self.graph.add_edge(
+            NodeIndex::new(from),
+            NodeIndex::new(to),
+            Edge {
+                condition: cond,
+                location,
+            },
+        );
+        self.edges.push(checks::EdgeFacts {
             from,
-            to,
-            condition: cond,
-            location,
             always_at,
             when_at: cond_at,
         });
@@ -1446,31 +1445,12 @@ impl<'a> Lowerer<'a> {
 
     fn finish(&mut self) -> Option<Definition> {
         let mut graph = std::mem::take(&mut self.graph);
-        graph.reserve_edges(self.edges.len());
         let outcome_spans = std::mem::take(&mut self.steps)
             .into_iter()
             .map(|draft| draft.outcome_spans)
             .collect();
-        for e in &self.edges {
-            graph.add_edge(
-                petgraph::graph::NodeIndex::new(e.from),
-                petgraph::graph::NodeIndex::new(e.to),
-                Edge {
-                    condition: e.condition.clone(),
-                    location: e.location,
-                },
-            );
-        }
         let facts = checks::Facts {
-            edges: self
-                .edges
-                .iter()
-                .map(|e| checks::EdgeFacts {
-                    from: e.from,
-                    always_at: e.always_at,
-                    when_at: e.when_at,
-                })
-                .collect(),
+            edges: std::mem::take(&mut self.edges),
             outcome_spans,
             joins: self.joins.clone(),
             reworks: self.reworks.clone(),

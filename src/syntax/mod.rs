@@ -27,6 +27,10 @@ pub const MAX_NAME_CHARS: usize = 256;
 /// describe all syntax problems at once. Statements with errors are left out
 /// of the returned [`File`].
 ///
+/// With the `parallel` feature (default), a source of 256 KiB or more is
+/// parsed in two halves, the second on a scoped thread that ends before this
+/// returns; the result is the same as on one thread.
+///
 /// # Example
 /// ```
 /// use sopflow::diagnostics::SourceId;
