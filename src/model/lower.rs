@@ -126,7 +126,9 @@ struct Lowerer<'a> {
 type Few<T> = smallvec::SmallVec<[T; 1]>;
 
 struct StepDraft<'a> {
-    owners: Few<&'a Name>,
+    /// Copies of the owner names (short names are inline): the later passes
+    /// read them here, in order, instead of from a large syntax tree.
+    owners: Few<Name>,
     location: Location,
     /// Deadline fields from flow nodes and step blocks.
     deadlines: Few<(&'a Spanned<Field>, SourceId)>,
@@ -378,7 +380,7 @@ impl<'a> Lowerer<'a> {
         draft.mentioned_in_flow |= in_flow;
         for owner in r.owners() {
             if !draft.owners.iter().any(|o| o.node == owner.node) {
-                draft.owners.push(owner);
+                draft.owners.push(owner.clone());
             }
         }
         index
@@ -432,7 +434,7 @@ impl<'a> Lowerer<'a> {
                             let owners = &mut self.steps[i].owners;
                             for n in names {
                                 if !owners.iter().any(|o| o.node == n.node) {
-                                    owners.push(n);
+                                    owners.push(n.clone());
                                 }
                             }
                         }
