@@ -147,6 +147,26 @@ fn a_hundred_thousand_lines_continued_with_arrows() {
 }
 
 #[test]
+fn an_arrow_between_two_large_groups_is_e004() {
+    // 3,000 × 3,000 would be nine million arrows: refused, and reported once.
+    let group = |prefix: &str| {
+        let names: Vec<String> = (0..3_000).map(|i| format!("{prefix}{i}")).collect();
+        format!("{{{}}}", names.join(", "))
+    };
+    let checked = check(&format!("开始 → {} → {}", group("甲"), group("乙")));
+    assert_eq!(codes(&checked), [Code::LimitExceeded]);
+    assert!(checked.definition.is_none());
+
+    // 100 × 100 (10,000 arrows) is within the limit.
+    let small = |prefix: &str| {
+        let names: Vec<String> = (0..100).map(|i| format!("{prefix}{i}")).collect();
+        format!("{{{}}}", names.join(", "))
+    };
+    let checked = check(&format!("开始 → {} → {}", small("甲"), small("乙")));
+    assert_eq!(codes(&checked), [], "{:?}", codes(&checked));
+}
+
+#[test]
 fn a_megabyte_string() {
     let text = "需".repeat(1024 * 1024 / 3 + 1);
     let source = format!("department 研发部 \"{text}\"\nstep 研发部 {{ accept \"{text}\" }}\n市场部 → 研发部\ndepartment 市场部\n");

@@ -27,6 +27,10 @@ fn max_amount(unit: Unit) -> u64 {
     }
 }
 
+/// The most arrows one `→` between two groups may make (`{A, B} → {C, D}`
+/// makes four): beyond it, arrows would grow with the square of the file.
+pub(crate) const MAX_GROUP_ARROWS: usize = 10_000;
+
 /// The highest rework limit accepted.
 pub(crate) const MAX_REWORK: u64 = 1000;
 
@@ -136,7 +140,7 @@ struct StepDraft<'a> {
     mentioned_in_flow: bool,
     outcome_spans: Vec<(String, Location)>,
     /// Arrows out of this step: (target step, index in `Lowerer::edges`).
-    out_edges: Few<(u32, u32)>,
+    out_edges: Few<(usize, usize)>,
 }
 
 fn key_of(department: &str, action: Option<&str>) -> String {
@@ -400,16 +404,15 @@ impl<'a> Lowerer<'a> {
         // Size the tables up front: growing large ones means rehashing and
         // copying them. Step references bound the steps, and consecutive
         // nodes the arrows.
-        let (mut refs, mut arrows) = (0, 0);
+        let (mut refs, mut arrows) = (0usize, 0usize);
         for item in &main.file.items {
             match item {
                 Item::Flow(flow) => {
                     refs += flow.nodes.iter().map(|n| n.steps.len()).sum::<usize>();
-                    arrows += flow
-                        .nodes
-                        .windows(2)
-                        .map(|w| w[0].steps.len() * w[1].steps.len())
-                        .sum::<usize>();
+                    for w in flow.nodes.windows(2) {
+                        arrows = arrows
+                            .saturating_add(w[0].steps.len().saturating_mul(w[1].steps.len()));
+                    }
                 }
                 Item::Step(_) => refs += 1,
                 _ => {}
@@ -421,6 +424,9 @@ impl<'a> Lowerer<'a> {
         self.steps.reserve(refs / 2);
         self.graph.reserve_nodes(refs / 2);
         self.step_index.reserve(refs);
+        // Group-to-group arrows multiply (`{A, B} → {C, D}` is four): reserve
+        // no more than a chain would need, and let a larger table grow.
+        let arrows = arrows.min(refs.saturating_mul(2));
         self.edges.reserve(arrows);
         self.graph.reserve_edges(arrows);
         for item in &main.file.items {
@@ -469,6 +475,26 @@ impl<'a> Lowerer<'a> {
             for r in &node.steps {
                 let i = self.step(r, source, true);
                 current.push(i);
+            }
+            let arrows = previous.len().saturating_mul(current.len());
+            if arrows > MAX_GROUP_ARROWS {
+                self.push(
+                    Diagnostic::new(
+                        Code::LimitExceeded,
+                        format!(
+                            "this arrow joins {} steps to {}: {arrows} arrows, more than the limit of {MAX_GROUP_ARROWS}",
+                            previous.len(),
+                            current.len()
+                        ),
+                        source,
+                        node.span,
+                        "every step of the group before leads to every step of this one",
+                    )
+                    .with_help("join the first group in one step before the second, e.g. `{A, B} → 汇总 → {C, D}`"),
+                );
+                // Keep one arrow into each step, so that the error does not
+                // come with one "unreachable" per step of the group.
+                previous.truncate(1);
             }
             for (&i, r) in current.iter().zip(&node.steps) {
                 for field in &node.deadlines {
@@ -557,8 +583,8 @@ impl<'a> Lowerer<'a> {
         let existing = self.steps[from]
             .out_edges
             .iter()
-            .find(|&&(t, _)| t as usize == to)
-            .map(|&(_, e)| e as usize);
+            .find(|&&(t, _)| t == to)
+            .map(|&(_, e)| e);
         if let Some(e) = existing {
             let facts = &mut self.edges[e];
             let edge = &mut self.graph[EdgeIndex::new(e)];
@@ -589,9 +615,7 @@ impl<'a> Lowerer<'a> {
             }
             return;
         }
-        let index = u32::try_from(self.edges.len()).expect("fewer arrows than bytes in a source");
-        let target = u32::try_from(to).expect("fewer steps than bytes in a source");
-        self.steps[from].out_edges.push((target, index));
+        self.steps[from].out_edges.push((to, self.edges.len()));
         let always_at = if cond_at.is_none() {
             Some(location)
         } else {
