@@ -1356,6 +1356,7 @@ impl<'a> Lowerer<'a> {
                             continue;
                         }
                     }
+                    // Indexed directly (not `out_mut`): `self.diags` is borrowed beside it.
                     let out = &mut self.graph[NodeIndex::new(i)];
                     match &field.node {
                         Field::Description(d) => out.description = Some(d.clone()),
@@ -1430,7 +1431,7 @@ impl<'a> Lowerer<'a> {
                 .iter()
                 .map(|o| o.node.as_str().to_owned())
                 .collect();
-            let out = &mut self.graph[NodeIndex::new(i)];
+            let out = self.out_mut(i);
             out.key = key;
             out.owners = owners;
             out.deadline = deadline.map(|(d, _)| d);
