@@ -263,7 +263,15 @@ fn launch_sent_back_twice_then_refused() {
                 reason: format!("需求不清楚（第{}次）", round + 1),
             })
             .unwrap();
-        assert_eq!(events.len(), 2, "sent_back and the re-activation");
+        let kinds: Vec<_> = events
+            .iter()
+            .map(|e| serde_json::to_value(e).unwrap()["type"].clone())
+            .collect();
+        assert_eq!(
+            kinds,
+            ["sent_back", "step_reset", "step_activated"],
+            "the sender is withdrawn, the target activated again"
+        );
     }
     run.advance(TimeDelta::hours(1));
     run.complete("市场部:提交需求", "市场部");
@@ -318,7 +326,7 @@ fn support_choice_skips_untaken_branches_and_merge_completes() {
     let err = run
         .try_cmd(Command::complete("bad", "技术部:诊断", "技术部"))
         .unwrap_err();
-    insta::assert_snapshot!(err.to_string(), @"step `技术部:诊断`: a choice needs an outcome");
+    insta::assert_snapshot!(err.to_string(), @"step `技术部:诊断`: a choice needs an outcome: one of 设计缺陷, 功能缺失, 使用问题, 操作失误, 硬件故障");
     run.complete_with("技术部:诊断", "技术部", &["使用问题"]);
     run.advance(TimeDelta::hours(1));
     run.complete("客服部:远程指导", "客服部");
@@ -409,6 +417,7 @@ fn skip_by_escalation_target_and_delegation() {
             step: "研发部:评估".into(),
             actor: "研发部".into(),
             reason: "x".into(),
+            outcomes: vec![],
         })
         .unwrap_err();
     insta::assert_snapshot!(err.to_string(), @"`研发部` may not act on step `研发部:评估`; allowed: 王强, 市场部, PMO");
@@ -418,6 +427,7 @@ fn skip_by_escalation_target_and_delegation() {
         step: "研发部:评估".into(),
         actor: "PMO".into(),
         reason: "沿用上一代产品的评估".into(),
+        outcomes: vec![],
     })
     .unwrap();
     let id = run.next_id();
@@ -499,15 +509,28 @@ fn missing_attributes_are_refused_at_start() {
         t(LAUNCH_START),
     )
     .unwrap_err();
-    insta::assert_snapshot!(err.to_string(), @"attribute `priority` has invalid value `P9`: no SLA for this priority");
+    insta::assert_snapshot!(err.to_string(), @"attribute `priority` has invalid value `P9`: the process knows the priorities P1, P2, P3");
 }
 
 #[test]
-fn beyond_the_calendar_horizon_is_an_error() {
+fn beyond_the_calendar_horizon_starts_provisionally() {
     let def = load("新产品上市");
-    let err =
-        Instance::start(&def, "x", launch_attrs(), t("2026-12-30T10:00:00+08:00")).unwrap_err();
-    assert!(matches!(err, ExecError::Calendar(_)), "{err}");
+    let (instance, events) =
+        Instance::start(&def, "x", launch_attrs(), t("2026-12-30T10:00:00+08:00")).unwrap();
+    let kinds: Vec<String> = events
+        .iter()
+        .map(|e| serde_json::to_value(e).unwrap()["type"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "instance_started",
+            "calendar_data_missing",
+            "step_activated",
+            "calendar_data_missing"
+        ]
+    );
+    assert!(instance.next_wakeup().is_some());
 }
 
 #[test]

@@ -10,6 +10,7 @@ use proptest::prelude::*;
 use sopflow::exec::{
     replay, Attributes, Command, Event, EventKind, Instance, Lifecycle, Prepared, StepStatus,
 };
+use sopflow::model::Condition;
 use sopflow::Definition;
 
 fn load(name: &str) -> Definition {
@@ -90,6 +91,19 @@ fn run(def: &Definition, name: &str, ops: &[Op]) -> Outcome {
     let mut now = start_time(name);
     let (mut instance, mut log) = Instance::start(&p, "P-1", attrs(name), now).expect("starts");
     let steps: Vec<_> = def.steps().map(|(_, s)| s).collect();
+    // The outcomes each choice accepts: declared, or its `when` names.
+    let when_names: Vec<Vec<String>> = def
+        .steps()
+        .map(|(id, _)| {
+            let mut names = Vec::new();
+            for (_, edge) in def.successors(id) {
+                if let Condition::When(when) = &edge.condition {
+                    names.extend(when.iter().cloned());
+                }
+            }
+            names
+        })
+        .collect();
     let mut clean = log.clone();
     let mut last: Option<Command> = None;
     for (n, op) in ops.iter().enumerate() {
@@ -124,11 +138,16 @@ fn run(def: &Definition, name: &str, ops: &[Op]) -> Outcome {
                     .get(*actor)
                     .cloned()
                     .unwrap_or_else(|| ["PMO", "外人"][actor % 2].to_owned());
+                let names = &when_names[*i % steps.len()];
                 let outcomes = match &s.choice {
                     Some(choice) if !choice.outcomes.is_empty() => {
                         vec![choice.outcomes[outcome % choice.outcomes.len()].clone()]
                     }
-                    Some(_) => vec!["其他".to_owned()],
+                    // One index past the names: an unknown outcome, refused.
+                    Some(_) => match names.get(outcome % (names.len() + 1)) {
+                        Some(name) => vec![name.clone()],
+                        None => vec!["其他".to_owned()],
+                    },
                     None => vec![],
                 };
                 Command::Complete {
@@ -183,6 +202,7 @@ fn run(def: &Definition, name: &str, ops: &[Op]) -> Outcome {
                 step: step(*i).key.clone(),
                 actor: "PMO".into(),
                 reason: "跳过".into(),
+                outcomes: vec![],
             },
             Op::Cancel => Command::Cancel {
                 id,
@@ -227,12 +247,17 @@ fn kind(event: &Event) -> (Option<&str>, &'static str) {
         EventKind::StepCompleted { step, .. } => (Some(step), "active"),
         EventKind::StepSkipped { step, .. } => (Some(step), "skip"),
         EventKind::SentBack { from, .. } => (Some(from), "open"),
+        EventKind::StepReset { step, .. } => (Some(step), "started"),
+        EventKind::CalendarDataMissing { step, .. } | EventKind::DeadlineRevised { step, .. } => {
+            (step.as_deref(), "open")
+        }
         EventKind::InstanceCompleted { .. } | EventKind::InstanceCancelled { .. } => (None, "end"),
     }
 }
 
-/// Replays the log against a status model and checks the per-event properties.
-fn check_log(def: &Definition, log: &[Event]) {
+/// Replays the log against a status model and checks the per-event
+/// properties; returns the model's status of each step.
+fn check_log(def: &Definition, log: &[Event]) -> HashMap<String, &'static str> {
     let mut status: HashMap<String, &'static str> = def
         .steps()
         .map(|(_, s)| (s.key.clone(), "pending"))
@@ -250,6 +275,7 @@ fn check_log(def: &Definition, log: &[Event]) {
                 "paused" => assert_eq!(current, "paused", "{event:?}"),
                 "open" => assert!(matches!(current, "active" | "paused"), "{event:?}"),
                 "activated" => assert_eq!(current, "pending", "{event:?}"),
+                "started" => assert_ne!(current, "pending", "{event:?}"),
                 "skip" => assert!(
                     matches!(current, "pending" | "active" | "paused"),
                     "{event:?}"
@@ -289,12 +315,15 @@ fn check_log(def: &Definition, log: &[Event]) {
             EventKind::StepSkipped { step, .. } => {
                 status.insert(step.clone(), "skipped");
             }
+            // The model learns of withdrawn steps from the events alone: the
+            // target is activated by the next event, every other started step
+            // downstream gets `step_reset`.
             EventKind::SentBack { to, .. } => {
-                let mut stack = vec![def.find(to).unwrap()];
-                while let Some(id) = stack.pop() {
-                    status.insert(def.step(id).key.clone(), "pending");
-                    stack.extend(def.successors(id).map(|(s, _)| s));
-                }
+                assert_eq!(status[to.as_str()], "done", "{event:?}");
+                status.insert(to.clone(), "pending");
+            }
+            EventKind::StepReset { step, .. } => {
+                status.insert(step.clone(), "pending");
             }
             EventKind::InstanceCompleted { .. } => {
                 assert!(
@@ -307,6 +336,7 @@ fn check_log(def: &Definition, log: &[Event]) {
             _ => {}
         }
     }
+    status
 }
 
 fn example() -> impl Strategy<Value = &'static str> {
@@ -335,8 +365,20 @@ proptest! {
         prop_assert_eq!(&serde_json::from_str::<Instance>(&json).unwrap(), &a.instance);
         let events = serde_json::to_string(&a.log).unwrap();
         prop_assert_eq!(&serde_json::from_str::<Vec<Event>>(&events).unwrap(), &a.log);
-        check_log(&def, &a.clean);
+        let model = check_log(&def, &a.clean);
         prop_assert_eq!(&replay(&def, &a.clean).unwrap(), &a.instance);
+        // A host that reads only the events knows every step's status.
+        for (id, step) in def.steps() {
+            let status = match a.instance.step_status(id) {
+                Some(StepStatus::Pending) => "pending",
+                Some(StepStatus::Active) => "active",
+                Some(StepStatus::Paused) => "paused",
+                Some(StepStatus::Done) => "done",
+                Some(StepStatus::Skipped) => "skipped",
+                other => panic!("unexpected status {other:?}"),
+            };
+            prop_assert_eq!(model[step.key.as_str()], status, "step {}", step.key);
+        }
         // Completed iff every step is done or skipped (unless cancelled).
         let closed = def.steps().all(|(id, _)| {
             matches!(a.instance.step_status(id), Some(StepStatus::Done | StepStatus::Skipped))

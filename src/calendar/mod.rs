@@ -619,6 +619,40 @@ impl BusinessCalendar {
         self.covers.map(|(from, to)| from..=to)
     }
 
+    /// A copy of this calendar without its bound on years: outside the
+    /// covered years, a date works when its weekday works.
+    ///
+    /// The copy is a deliberate, labelled guess. The executor uses it only
+    /// after the real calendar answered [`CalendarError::BeyondHorizon`], and
+    /// marks the deadline it computes as provisional; nothing else should.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{DateTime, Utc};
+    /// use sopflow::calendar::{BusinessCalendar, BusinessDuration, Unit};
+    ///
+    /// let cn = BusinessCalendar::cn();
+    /// let start: DateTime<Utc> = "2026-12-31T10:00:00+08:00".parse()?;
+    /// let d = BusinessDuration::new(1, Unit::WorkingDay);
+    /// assert!(cn.resolve(start, d).is_err()); // 2027 is not covered
+    /// // By the working week alone, Friday 2027-01-01 is the next working day.
+    /// let guess = cn.unbounded().resolve(start, d)?;
+    /// assert_eq!(guess, "2027-01-01T18:00:00+08:00".parse::<DateTime<Utc>>()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn unbounded(&self) -> BusinessCalendar {
+        BusinessCalendar {
+            name: self.name.clone(),
+            zone: self.zone,
+            week: self.week,
+            hours: self.hours.clone(),
+            holidays: self.holidays.clone(),
+            workdays: self.workdays.clone(),
+            covers: None,
+            fixed: None,
+        }
+    }
+
     /// Whether `date` is a working day: a listed make-up working day is, a
     /// listed holiday is not, and any other date is when its weekday works.
     ///

@@ -84,6 +84,10 @@ pub enum Command {
         to: String,
     },
     /// An escalation target of the step (or of the process) skips it.
+    ///
+    /// Skipping a choice decides the case like completing it: give the
+    /// outcome(s) whose arrows are taken. Without outcomes, only a choice
+    /// with an `otherwise` arrow may be skipped (it takes that arrow).
     Skip {
         /// The command id.
         id: String,
@@ -93,6 +97,9 @@ pub enum Command {
         actor: String,
         /// Why.
         reason: String,
+        /// For a choice step: the outcome(s) whose arrows are taken.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        outcomes: Vec<String>,
     },
     /// Cancels the whole instance.
     Cancel {
@@ -136,6 +143,30 @@ impl Command {
             | Command::Skip { id, .. }
             | Command::Cancel { id, .. } => id,
         }
+    }
+
+    /// Refuses an id, actor or delegate that is empty or only white space.
+    pub(super) fn check_names(&self) -> Result<(), super::ExecError> {
+        let blank = |s: &str| s.trim().is_empty();
+        let (actor, to) = match self {
+            Command::Complete { actor, .. }
+            | Command::SendBack { actor, .. }
+            | Command::Pause { actor, .. }
+            | Command::Resume { actor, .. }
+            | Command::Skip { actor, .. }
+            | Command::Cancel { actor, .. } => (actor, None),
+            Command::Delegate { actor, to, .. } => (actor, Some(to)),
+        };
+        let field = if blank(self.id()) {
+            "id"
+        } else if blank(actor) {
+            "actor"
+        } else if to.is_some_and(|to| blank(to)) {
+            "to"
+        } else {
+            return Ok(());
+        };
+        Err(super::ExecError::EmptyName { field })
     }
 
     /// A [`Command::Complete`] without deliverables or outcomes.

@@ -73,7 +73,7 @@ pub enum ExecError {
         /// Its value.
         value: String,
         /// What was expected.
-        reason: &'static str,
+        reason: String,
     },
     /// A choice step completed without an outcome, with several for a single choice,
     /// or an outcome given to a step that is not a choice.
@@ -116,9 +116,57 @@ pub enum ExecError {
     /// A deadline needs a business calendar but the process names none.
     #[error("a `wd`/`wh` duration needs a process calendar")]
     NoCalendar,
-    /// A deadline is more than 68 years after the instance started.
-    #[error("a deadline is too far from the instance start")]
+    /// An instant would fall after the year 9999 (the last year the
+    /// executor computes with, so that every instant prints as RFC 3339).
+    #[error("an instant falls after the year 9999")]
     Overflow,
+    /// A deadline could not be computed; names the step (or the whole
+    /// process) and the deadline as the SOP writes it.
+    #[error("cannot compute the deadline `{deadline}` of {}: {reason}", step.as_deref().map_or_else(|| "the process".to_owned(), |s| format!("step `{s}`")))]
+    Deadline {
+        /// The step, or `None` for the whole-process deadline.
+        step: Option<String>,
+        /// The deadline as written, e.g. `within 3wd` or `by 上市日 - 5wd`.
+        deadline: String,
+        /// Why.
+        reason: Box<ExecError>,
+    },
+    /// [`Prepared::with_calendar`](super::Prepared::with_calendar) was given
+    /// a calendar the process does not use.
+    #[error("the process runs on calendar {}, not `{found}`", expected.as_deref().map_or_else(|| "none".to_owned(), |e| format!("`{e}`")))]
+    CalendarMismatch {
+        /// The process calendar's name, if it has one.
+        expected: Option<String>,
+        /// The name of the calendar given.
+        found: String,
+    },
+    /// A command names an actor, a delegate or an id that is empty or only
+    /// white space.
+    #[error("`{field}` must not be empty")]
+    EmptyName {
+        /// The command field: `id`, `actor` or `to`.
+        field: &'static str,
+    },
+    /// A delegation that could never work, e.g. to a co-owner of a 会签
+    /// step (who must sign for themselves).
+    #[error("step `{step}` cannot be delegated to `{to}`: {reason}")]
+    BadDelegation {
+        /// The step.
+        step: String,
+        /// The intended delegate.
+        to: String,
+        /// Why not.
+        reason: &'static str,
+    },
+    /// A send-back to a step that never ran in this instance (a branch of a
+    /// choice that was not taken, or a step skipped).
+    #[error("step `{from}` cannot send work back to `{to}`: `{to}` did not run in this instance")]
+    ReworkTargetNotRun {
+        /// The step sending back.
+        from: String,
+        /// The target that never ran.
+        to: String,
+    },
     /// Calendar arithmetic failed (e.g. a date beyond the calendar's holiday data).
     #[error(transparent)]
     Calendar(#[from] CalendarError),

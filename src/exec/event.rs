@@ -77,6 +77,11 @@ pub enum EventKind {
         /// The whole-process warning instant, if any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         warn_at: Option<DateTime<Utc>>,
+        /// Whether the deadline was computed without the calendar's holiday
+        /// data for a year it reaches (see [`EventKind::CalendarDataMissing`]):
+        /// on the working week and business hours alone.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        provisional: bool,
     },
     /// A step became active.
     StepActivated {
@@ -90,6 +95,44 @@ pub enum EventKind {
         /// Its warning instant (预警).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         warn_at: Option<DateTime<Utc>>,
+        /// Whether the deadline was computed without the calendar's holiday
+        /// data for a year it reaches (see [`EventKind::CalendarDataMissing`]):
+        /// on the working week and business hours alone.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        provisional: bool,
+    },
+    /// The deadline just computed (by the event before this one: an
+    /// activation, a start, a resume or a revision) needed holiday data the
+    /// calendar does not have, and is provisional. Add the year's data to the
+    /// calendar and call [`Instance::revise_deadlines`](super::Instance::revise_deadlines).
+    CalendarDataMissing {
+        /// The step, or `None` for the process.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<String>,
+        /// The calendar's name.
+        calendar: String,
+        /// The first year it lacks.
+        year: i32,
+    },
+    /// A provisional deadline was computed again
+    /// ([`Instance::revise_deadlines`](super::Instance::revise_deadlines)).
+    /// Timers that already fired do not fire again.
+    DeadlineRevised {
+        /// The step, or `None` for the process.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<String>,
+        /// The deadline before.
+        previous_due: DateTime<Utc>,
+        /// The deadline now.
+        due: DateTime<Utc>,
+        /// The warning instant now.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        warn_at: Option<DateTime<Utc>>,
+        /// Whether the deadline was computed without the calendar's holiday
+        /// data for a year it reaches (see [`EventKind::CalendarDataMissing`]):
+        /// on the working week and business hours alone.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        provisional: bool,
     },
     /// One owner of a 会签 step signed; others still have to.
     StepSigned {
@@ -154,6 +197,11 @@ pub enum EventKind {
         /// The new warning instant (unchanged once the warning fired).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         warn_at: Option<DateTime<Utc>>,
+        /// Whether the deadline was computed without the calendar's holiday
+        /// data for a year it reaches (see [`EventKind::CalendarDataMissing`]):
+        /// on the working week and business hours alone.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        provisional: bool,
     },
     /// A step was delegated.
     StepReassigned {
@@ -188,8 +236,13 @@ pub enum EventKind {
         step: String,
         /// Why.
         reason: SkipReason,
+        /// For a choice skipped by a [`Command::Skip`](super::Command::Skip):
+        /// the outcomes whose arrows are taken.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        outcomes: Vec<String>,
     },
-    /// Work went back upstream; `to` and every started step downstream of it were reset.
+    /// Work went back upstream (see [`EventKind::StepReset`] for what it
+    /// withdraws); `to` is activated again by the next event.
     SentBack {
         /// The step that sent it back.
         from: String,
@@ -201,6 +254,16 @@ pub enum EventKind {
         by: String,
         /// Why.
         reason: String,
+    },
+    /// A send-back withdrew a step downstream of its target: the step is
+    /// pending again (its completion, signatures, deadline and delegations
+    /// are void) and runs again when the flow reaches it. One event per step
+    /// that had started, after [`EventKind::SentBack`], in topological order.
+    StepReset {
+        /// The step.
+        step: String,
+        /// What it was before: `active`, `paused`, `done` or `skipped`.
+        was: super::StepStatus,
     },
     /// Every step is done or skipped.
     InstanceCompleted {

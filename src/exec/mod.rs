@@ -77,7 +77,45 @@
 //!   dead. An arrow is taken when its source completed and its condition
 //!   holds (`when` an outcome was chosen; `otherwise` when no `when` arrow of
 //!   the step was taken); a skipped step's arrows are dead, except after a
-//!   [`Command::Skip`], which takes its unconditional and `otherwise` arrows.
+//!   [`Command::Skip`], which takes its unconditional arrows and decides a
+//!   choice like a completion: with the outcomes it names, or without any
+//!   through the `otherwise` arrow. Skipping a choice that has no
+//!   `otherwise` without naming an outcome is refused
+//!   ([`ExecError::BadOutcome`]): it would silently close every branch.
+//! - Outcomes: a choice accepts its declared `outcomes`, or else the names
+//!   its `when` arrows use; anything else, and an outcome given twice, is
+//!   [`ExecError::BadOutcome`].
+//! - Deadlines and the boundary: a step that completes at or before its due
+//!   instant is on time (`late: false`). `deadline_missed` and the levels at
+//!   the deadline (`+0`) fire one second (the executor's resolution) after
+//!   the due instant, with `at` the due instant itself.
+//! - Send-backs (退回, [`Command::SendBack`]) go to a step that completed
+//!   in this instance ([`ExecError::ReworkTargetNotRun`] otherwise). They
+//!   withdraw every step downstream of the target that had started,
+//!   finished or been skipped, the sender among them, also on parallel
+//!   branches: each gets a [`EventKind::StepReset`] (its completion,
+//!   signatures, deadline and delegations are void) and runs again when the
+//!   flow reaches it; then the target is activated again.
+//! - Delegations: each owner of a 会签 step may delegate their own
+//!   signature; delegations of different owners coexist. A delegation to an
+//!   owner of the step is refused ([`ExecError::BadDelegation`]): an owner
+//!   signs for themselves. Empty or blank actors, delegates and command ids
+//!   are refused ([`ExecError::EmptyName`]).
+//! - Priorities: see [`Instance::start`]; a known priority that a step's SLA
+//!   list leaves out takes the list's default, or no deadline at that step.
+//! - Missing holiday data never blocks work. A deadline that reaches a year
+//!   the calendar has no holiday data for is computed on the working week and
+//!   business hours alone, marked `provisional` in its event and in the
+//!   state, and followed by [`EventKind::CalendarDataMissing`] (calendar and
+//!   year). Timers fire on it as usual. When the data arrives, a host runs the
+//!   definition with [`Prepared::with_calendar`] and calls
+//!   [`Instance::revise_deadlines`], which emits
+//!   [`EventKind::DeadlineRevised`] (old and new due). Other calendar errors
+//!   name the step and the deadline ([`ExecError::Deadline`]).
+//! - Instants: the executor computes up to 9999-12-31T23:59:59Z (so that
+//!   every instant prints as RFC 3339); a deadline after that is
+//!   [`ExecError::Overflow`], named by [`ExecError::Deadline`].
+//!   [`Command::Cancel`] always works.
 //! - Actors are names: the owner departments of a step, the role or
 //!   department a ladder reassigned it to (转交), or the delegate named in a
 //!   [`Command::Delegate`]. Owners, the current assignee and the delegate
@@ -95,10 +133,11 @@
 //!   department → its name. For the process ladder, the owners are those of
 //!   the start step.
 //! - Clocks: a `within` deadline in `wd`/`wh` runs on the process calendar's
-//!   business clock (its warning percentage, `warn … before` and pause
-//!   extensions count working time); every other deadline, including `by`
-//!   dates, runs on elapsed time. A `by` deadline already past at activation
-//!   is due at activation.
+//!   business clock: its warning percentage, `warn … before` and pause
+//!   extensions count working time (`warn 4h before` is four working hours
+//!   before the due; `warn 1d before` the close of business of the working
+//!   day before). Every other deadline, including `by` dates, runs on elapsed
+//!   time. A `by` deadline already past at activation is due at activation.
 //! - Command ids: the events of the last [`RECENT_COMMANDS`] commands are
 //!   kept and returned again for a repeated id; older ids are remembered as
 //!   64-bit hashes and answered with no events (their events were returned
@@ -129,29 +168,34 @@ pub use command::Command;
 pub use error::ExecError;
 pub use event::{Event, EventKind, SkipReason};
 
+use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Timelike, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::BusinessCalendar;
 use crate::model::{Action, Condition, Definition, Ladder, Step, StepId, Target};
 
 /// How many recent commands keep their events for repeated ids.
 pub const RECENT_COMMANDS: usize = 1;
 
 /// A time offset from the instance start, in seconds; [`NONE`] when unset.
-type Rel = i32;
+type Rel = i64;
 /// The unset [`Rel`].
-const NONE: Rel = i32::MIN;
+const NONE: Rel = i64::MIN;
+/// The last instant the executor computes with: 9999-12-31T23:59:59Z, so
+/// that every instant it emits prints as RFC 3339.
+const LAST_SECOND: i64 = 253_402_300_799;
 /// The principal of a delegation by the assignee: the whole step.
 const WHOLE: u32 = u32::MAX;
 /// Timer bits: warning, deadline missed, then one bit per escalation level.
 const WARN_BIT: u32 = 0;
 const MISSED_BIT: u32 = 1;
-/// At most this many escalation levels have timers (the rest are ignored).
-const MAX_LEVELS: usize = 30;
 
 /// The attributes an instance starts with: its priority (which selects SLAs
 /// such as `within P1 2h, P2 1wd`) and the dates `by` deadlines refer to.
@@ -262,7 +306,7 @@ impl Attributes {
                     .map_err(|_| ExecError::InvalidAttribute {
                         name: key.to_owned(),
                         value: value.to_owned(),
-                        reason: "expected a date YYYY-MM-DD",
+                        reason: "expected a date YYYY-MM-DD".into(),
                     })?;
                 attrs = attrs.with_date(key, date);
             }
@@ -306,6 +350,11 @@ pub struct Prepared<'d> {
     pos: Vec<u32>,
     keys: HashMap<&'d str, u32, BuildHasherDefault<KeyHasher>>,
     zone: Tz,
+    /// The process calendar: the definition's, or one given to [`Prepared::with_calendar`].
+    calendar: Option<Cow<'d, BusinessCalendar>>,
+    /// The process calendar without its bound on years, made on first use:
+    /// provisional deadlines are computed on it.
+    unbounded: OnceLock<BusinessCalendar>,
 }
 
 /// A multiply-rotate hash over eight bytes at a time (as rustc's FxHash)
@@ -372,6 +421,47 @@ impl<'d> Prepared<'d> {
             pos,
             keys,
             zone,
+            calendar: def.calendar().map(Cow::Borrowed),
+            unbounded: OnceLock::new(),
+        }
+    }
+
+    /// Runs the definition on `calendar` instead of its own process
+    /// calendar of the same name: how a host adds holiday data (a year's
+    /// notice) to running instances without changing their definition.
+    /// Deadlines computed from then on use it, and
+    /// [`Instance::revise_deadlines`] recomputes the provisional ones.
+    ///
+    /// # Errors
+    /// [`ExecError::CalendarMismatch`] when the process has no calendar or
+    /// one of another name.
+    ///
+    /// # Example
+    /// ```
+    /// use sopflow::calendar::BusinessCalendar;
+    /// use sopflow::exec::Prepared;
+    /// let def = sopflow::parse("process 上新 { calendar cn }\n市场部 → 研发部 within 3wd", "a.sop").unwrap();
+    /// let with_2027 = BusinessCalendar::builder("cn", chrono_tz::Asia::Shanghai)
+    ///     .hours(&[])
+    ///     .holiday_data("covers 2024..2027\nholiday 2027-01-01 元旦\n")?
+    ///     .build()?;
+    /// let prepared = Prepared::new(&def).with_calendar(with_2027)?;
+    /// assert_eq!(prepared.fingerprint(), def.fingerprint());
+    /// let other = BusinessCalendar::builder("hk", chrono_tz::Asia::Hong_Kong).build()?;
+    /// assert!(Prepared::new(&def).with_calendar(other).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_calendar(mut self, calendar: BusinessCalendar) -> Result<Self, ExecError> {
+        match self.def.calendar() {
+            Some(own) if own.name() == calendar.name() => {
+                self.calendar = Some(Cow::Owned(calendar));
+                self.unbounded = OnceLock::new();
+                Ok(self)
+            }
+            own => Err(ExecError::CalendarMismatch {
+                expected: own.map(|c| c.name().to_owned()),
+                found: calendar.name().to_owned(),
+            }),
         }
     }
 
@@ -467,10 +557,19 @@ pub enum Lifecycle {
 struct Timers {
     due: Rel,
     warn: Rel,
-    /// Bit [`WARN_BIT`], [`MISSED_BIT`], then `2 + level index`.
-    fired: u32,
-    /// The earliest unfired timer, or [`NONE`].
+    /// Bit [`WARN_BIT`], [`MISSED_BIT`], then `2 + level index`
+    /// (ladders have at most [`crate::model::MAX_LEVELS`] levels).
+    fired: u64,
+    /// The earliest instant an unfired timer fires at, or [`NONE`].
     next: Rel,
+    /// Computed without the calendar's holiday data for a year it reaches.
+    provisional: bool,
+}
+
+impl Timers {
+    fn has_fired(&self, bit: u32) -> bool {
+        self.fired & 1u64.checked_shl(bit).unwrap_or(0) != 0
+    }
 }
 
 impl Default for Timers {
@@ -480,20 +579,70 @@ impl Default for Timers {
             warn: NONE,
             fired: 0,
             next: NONE,
+            provisional: false,
         }
     }
 }
 
-/// The compact state of one step (about 40 bytes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A set of bit indices: one word inline, more on the heap (a step may
+/// have any number of arrows out of it). Serialized as the sorted list of
+/// its indices.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Bits(smallvec::SmallVec<[u64; 1]>);
+
+/// The largest index [`Bits`] accepts when deserializing: more arrows than
+/// any definition has, small enough that a damaged state cannot make it
+/// allocate much.
+const MAX_BIT: usize = 1 << 20;
+
+impl Serialize for Bits {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let bits = (0..self.0.len() * 64).filter(|&bit| self.contains(bit));
+        serializer.collect_seq(bits)
+    }
+}
+
+impl<'de> Deserialize<'de> for Bits {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let indices = Vec::<usize>::deserialize(deserializer)?;
+        let mut bits = Bits::default();
+        for bit in indices {
+            if bit > MAX_BIT {
+                return Err(serde::de::Error::custom(format!(
+                    "arrow index {bit} is out of range"
+                )));
+            }
+            bits.insert(bit);
+        }
+        Ok(bits)
+    }
+}
+
+impl Bits {
+    fn contains(&self, bit: usize) -> bool {
+        self.0.get(bit / 64).is_some_and(|w| w & (1 << (bit % 64)) != 0)
+    }
+
+    fn insert(&mut self, bit: usize) {
+        if self.0.len() <= bit / 64 {
+            self.0.resize(bit / 64 + 1, 0);
+        }
+        self.0[bit / 64] |= 1 << (bit % 64);
+    }
+}
+
+/// The compact state of one step (about 80 bytes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct StepState {
     status: StepStatus,
     /// Owners who signed a 会签 step, by owner index.
     signed: u32,
     /// Taken outgoing arrows (by successor index) once done or skipped.
-    taken: u64,
+    taken: Bits,
     activated: Rel,
     paused: Rel,
+    /// Pause time added to the deadline so far, on the deadline's clock.
+    extended: Rel,
     timers: Timers,
 }
 
@@ -502,9 +651,10 @@ impl Default for StepState {
         StepState {
             status: StepStatus::Pending,
             signed: 0,
-            taken: 0,
+            taken: Bits::default(),
             activated: NONE,
             paused: NONE,
+            extended: 0,
             timers: Timers::default(),
         }
     }
@@ -570,8 +720,8 @@ impl Undo {
         if saved_steps.len() > UNDO_INLINE || saved_reworks.len() > UNDO_INLINE {
             return None;
         }
-        let mut steps = [StepState::default(); UNDO_INLINE];
-        steps[..saved_steps.len()].copy_from_slice(saved_steps);
+        let mut steps: [StepState; UNDO_INLINE] = std::array::from_fn(|_| StepState::default());
+        steps[..saved_steps.len()].clone_from_slice(saved_steps);
         let mut reworks = [0; UNDO_INLINE];
         reworks[..saved_reworks.len()].copy_from_slice(saved_reworks);
         Some(Undo {
@@ -593,7 +743,7 @@ impl Undo {
         core.clock = self.clock;
         core.lifecycle = self.lifecycle;
         core.any_late = self.any_late;
-        core.steps.copy_from_slice(&self.steps[..steps]);
+        core.steps.clone_from_slice(&self.steps[..steps]);
         core.process = self.process;
         core.reworks.copy_from_slice(&self.reworks[..reworks]);
         core.assignments = self.assignments.unwrap_or_default();
@@ -701,18 +851,21 @@ fn copy_event(to: &mut Event, from: &Event) {
                 owners,
                 due,
                 warn_at,
+                provisional,
             },
             EventKind::StepActivated {
                 step: from_step,
                 owners: from_owners,
                 due: from_due,
                 warn_at: from_warn_at,
+                provisional: from_provisional,
             },
         ) => {
             copy_string(step, from_step);
             copy_strings(owners, from_owners);
             *due = *from_due;
             *warn_at = *from_warn_at;
+            *provisional = *from_provisional;
         }
         (
             EventKind::StepCompleted {
@@ -797,31 +950,46 @@ struct Ctx<'a, 'd> {
     base_seconds: i64,
     attrs: &'a Attributes,
     command: Option<&'a str>,
+    /// The first year a computation needed and the calendar lacked: set
+    /// when a deadline was computed provisionally (see `timing.rs`).
+    gap: Cell<Option<i32>>,
+}
+
+impl<'a, 'd> Ctx<'a, 'd> {
+    fn new(
+        p: &'a Prepared<'d>,
+        base: DateTime<Utc>,
+        attrs: &'a Attributes,
+        command: Option<&'a str>,
+    ) -> Self {
+        Ctx {
+            p,
+            base,
+            base_seconds: base.timestamp(),
+            attrs,
+            command,
+            gap: Cell::new(None),
+        }
+    }
 }
 
 impl Ctx<'_, '_> {
     fn abs(&self, rel: Rel) -> Option<DateTime<Utc>> {
         (rel != NONE).then(|| {
-            DateTime::from_timestamp(
-                self.base_seconds + i64::from(rel),
-                self.base.timestamp_subsec_nanos(),
-            )
-            .unwrap_or_else(|| self.base + TimeDelta::seconds(i64::from(rel)))
+            DateTime::from_timestamp(self.base_seconds + rel, self.base.timestamp_subsec_nanos())
+                .unwrap_or_else(|| self.base + TimeDelta::seconds(rel))
         })
     }
 
     fn rel(&self, t: DateTime<Utc>) -> Result<Rel, ExecError> {
-        let seconds = if t.timestamp_subsec_nanos() == self.base.timestamp_subsec_nanos() {
+        if t.timestamp() > LAST_SECOND {
+            return Err(ExecError::Overflow);
+        }
+        Ok(if t.timestamp_subsec_nanos() == self.base.timestamp_subsec_nanos() {
             t.timestamp() - self.base_seconds
         } else {
             (t - self.base).num_seconds()
-        };
-        // A `match` rather than `ok_or(ExecError::Overflow)`: this runs
-        // many times per command, and the eager error costs a drop each time.
-        match i32::try_from(seconds) {
-            Ok(r) if r != NONE => Ok(r),
-            _ => Err(ExecError::Overflow),
-        }
+        })
     }
 
     fn rel_opt(&self, t: Option<DateTime<Utc>>) -> Result<Rel, ExecError> {
@@ -948,7 +1116,9 @@ impl Ctx<'_, '_> {
         out
     }
 
-    /// The instant of timer `bit` (warning, missed, level) of a deadline.
+    /// The instant timer `bit` (warning, missed, level) of a deadline is
+    /// about: the warning instant, the due instant, or the due instant plus
+    /// the level's offset. Events carry this instant as `at`.
     fn timer_at(&self, ladder: &Ladder, timers: &Timers, bit: u32) -> Option<DateTime<Utc>> {
         match bit {
             WARN_BIT => self.abs(timers.warn),
@@ -961,19 +1131,32 @@ impl Ctx<'_, '_> {
         }
     }
 
-    /// The timer bits of a ladder.
-    fn bits(ladder: &Ladder) -> std::ops::Range<u32> {
-        0..2 + index_u32(ladder.levels.len().min(MAX_LEVELS))
+    /// The instant timer `bit` fires at. The boundary rule: a step that
+    /// completes at its due instant is on time, so the deadline is missed,
+    /// and levels at the deadline (`+0`) fire, one second (the executor's
+    /// resolution) after it.
+    fn fires_at(&self, ladder: &Ladder, timers: &Timers, bit: u32) -> Option<DateTime<Utc>> {
+        let at = self.timer_at(ladder, timers, bit)?;
+        if bit == WARN_BIT {
+            return Some(at);
+        }
+        let after_due = self.abs(timers.due)? + TimeDelta::seconds(1);
+        Some(at.max(after_due))
     }
 
-    /// The earliest unfired timer.
+    /// The timer bits of a ladder.
+    fn bits(ladder: &Ladder) -> std::ops::Range<u32> {
+        0..2 + index_u32(ladder.levels.len())
+    }
+
+    /// The earliest instant an unfired timer fires at.
     fn next_timer(&self, ladder: &Ladder, timers: &Timers) -> Rel {
         if let Some(next) = self.next_timer_seconds(ladder, timers) {
             return next;
         }
         Self::bits(ladder)
-            .filter(|bit| timers.fired & (1 << bit) == 0)
-            .filter_map(|bit| self.timer_at(ladder, timers, bit))
+            .filter(|&bit| !timers.has_fired(bit))
+            .filter_map(|bit| self.fires_at(ladder, timers, bit))
             .min()
             .and_then(|t| self.rel(t).ok())
             .unwrap_or(NONE)
@@ -986,24 +1169,24 @@ impl Ctx<'_, '_> {
         if self.base.timestamp_subsec_nanos() != 0 {
             return None;
         }
-        let rel = |r: Rel| (r != NONE).then_some(i64::from(r));
+        let rel = |r: Rel| (r != NONE).then_some(r);
         let mut next: Option<i64> = None;
-        for bit in Self::bits(ladder).filter(|bit| timers.fired & (1 << bit) == 0) {
+        for bit in Self::bits(ladder).filter(|&bit| !timers.has_fired(bit)) {
             let at = match bit {
                 WARN_BIT => rel(timers.warn),
-                MISSED_BIT => rel(timers.due),
+                MISSED_BIT => rel(timers.due).map(|due| due + 1),
                 _ => match (ladder.levels.get((bit - 2) as usize), rel(timers.due)) {
                     (Some(level), Some(due)) => match level.after {
-                        None => Some(due),
+                        None => Some(due + 1),
                         // Beyond chrono's range the instant form drops the
                         // level; here it is later than any valid instant,
                         // so the minimum is the same.
                         Some(d) if !d.unit.is_business() => {
-                            d.as_elapsed().map(|e| due + e.num_seconds())
+                            d.as_elapsed().map(|e| (due + e.num_seconds()).max(due + 1))
                         }
                         Some(_) => match self.timer_at(ladder, timers, bit) {
                             Some(t) if t.timestamp_subsec_nanos() == 0 => {
-                                Some(t.timestamp() - self.base_seconds)
+                                Some((t.timestamp() - self.base_seconds).max(due + 1))
                             }
                             Some(_) => return None,
                             None => None,
@@ -1016,11 +1199,7 @@ impl Ctx<'_, '_> {
                 next = Some(next.map_or(at, |n| n.min(at)));
             }
         }
-        Some(
-            next.and_then(|n| i32::try_from(n).ok())
-                .filter(|&r| r != NONE)
-                .unwrap_or(NONE),
-        )
+        Some(next.unwrap_or(NONE))
     }
 
     /// Checks that every escalation instant of a deadline can be computed.
@@ -1033,11 +1212,11 @@ impl Ctx<'_, '_> {
         let seconds = (due.timestamp_subsec_nanos() == 0
             && self.base.timestamp_subsec_nanos() == 0)
             .then(|| due.timestamp() - self.base_seconds);
-        for level in ladder.levels.iter().take(MAX_LEVELS) {
+        for level in &ladder.levels {
             match (seconds, level.after) {
-                (Some(due), None) => Self::check_rel(Some(due))?,
+                (Some(due), None) => self.check_rel(Some(due + 1))?,
                 (Some(due), Some(d)) if !d.unit.is_business() => {
-                    Self::check_rel(d.as_elapsed().map(|e| due + e.num_seconds()))?;
+                    self.check_rel(d.as_elapsed().map(|e| due + e.num_seconds()))?;
                 }
                 _ => {
                     let at = self.level(level, due)?;
@@ -1048,19 +1227,51 @@ impl Ctx<'_, '_> {
         Ok(())
     }
 
-    /// Whether seconds from the start fit a [`Rel`].
-    fn check_rel(seconds: Option<i64>) -> Result<(), ExecError> {
-        match seconds.map(i32::try_from) {
-            Some(Ok(r)) if r != NONE => Ok(()),
+    /// The timers of a deadline set by an event, none fired yet.
+    fn timers(
+        &self,
+        step: Option<usize>,
+        due: Option<DateTime<Utc>>,
+        warn: Option<DateTime<Utc>>,
+        provisional: bool,
+    ) -> Result<Timers, ExecError> {
+        match (due, warn) {
+            (None, Some(_)) => {
+                return Err(ExecError::Replay(
+                    "a warning instant without a deadline".into(),
+                ))
+            }
+            (Some(due), Some(warn)) if warn > due => {
+                return Err(ExecError::Replay(
+                    "a warning instant after its deadline".into(),
+                ))
+            }
+            _ => {}
+        }
+        let mut timers = Timers {
+            due: self.rel_opt(due)?,
+            warn: self.rel_opt(warn)?,
+            fired: 0,
+            next: NONE,
+            provisional,
+        };
+        timers.next = self.next_timer(self.ladder(step), &timers);
+        Ok(timers)
+    }
+
+    /// Whether seconds from the start lie before the year 10000.
+    fn check_rel(&self, seconds: Option<i64>) -> Result<(), ExecError> {
+        match seconds.and_then(|s| s.checked_add(self.base_seconds)) {
+            Some(at) if at <= LAST_SECOND => Ok(()),
             _ => Err(ExecError::Overflow),
         }
     }
 
     /// The arrows a finished step takes, given its chosen outcomes.
-    fn taken(&self, step: usize, outcomes: &[String]) -> u64 {
-        let mut mask = 0u64;
+    fn taken(&self, step: usize, outcomes: &[String]) -> Bits {
+        let mut mask = Bits::default();
         let mut when_taken = false;
-        for (bit, (_, condition)) in self.p.succ[step].iter().enumerate().take(64) {
+        for (bit, (_, condition)) in self.p.succ[step].iter().enumerate() {
             let take = match condition {
                 Condition::Always => true,
                 Condition::When(names) => {
@@ -1071,13 +1282,13 @@ impl Ctx<'_, '_> {
                 Condition::Otherwise => false,
             };
             if take {
-                mask |= 1 << bit;
+                mask.insert(bit);
             }
         }
         if !when_taken {
-            for (bit, (_, condition)) in self.p.succ[step].iter().enumerate().take(64) {
+            for (bit, (_, condition)) in self.p.succ[step].iter().enumerate() {
                 if matches!(condition, Condition::Otherwise) {
-                    mask |= 1 << bit;
+                    mask.insert(bit);
                 }
             }
         }
@@ -1139,15 +1350,19 @@ impl Core {
         bit: u32,
     ) -> Result<(), ExecError> {
         let (index, timers) = self.timers_mut(ctx, step)?;
-        timers.fired |= 1u32.checked_shl(bit).unwrap_or(0);
+        timers.fired |= 1u64.checked_shl(bit).unwrap_or(0);
         timers.next = ctx.next_timer(ctx.ladder(index), timers);
         Ok(())
     }
 
+    /// Gives `name` a right on a step: the assignee (`None`), or the
+    /// delegate of one principal (an owner index, or [`WHOLE`]). It replaces
+    /// only the earlier holder of the same right, so delegations of
+    /// different co-owners coexist.
     fn set_assignment(&mut self, step: usize, delegate_for: Option<u32>, name: &str) {
         let step = index_u32(step);
         self.assignments
-            .retain(|a| !(a.step == step && a.delegate_for.is_some() == delegate_for.is_some()));
+            .retain(|a| !(a.step == step && a.delegate_for == delegate_for));
         self.assignments.push(Assignment {
             step,
             delegate_for,
@@ -1160,34 +1375,44 @@ impl Core {
         let at = ctx.rel(event.at)?;
         self.clock = self.clock.max(at);
         match &event.kind {
-            EventKind::InstanceStarted { due, warn_at, .. } => {
-                let mut timers = Timers {
-                    due: ctx.rel_opt(*due)?,
-                    warn: ctx.rel_opt(*warn_at)?,
-                    fired: 0,
-                    next: NONE,
-                };
-                timers.next = ctx.next_timer(ctx.ladder(None), &timers);
-                self.process = timers;
+            EventKind::InstanceStarted {
+                due,
+                warn_at,
+                provisional,
+                ..
+            } => {
+                self.process = ctx.timers(None, *due, *warn_at, *provisional)?;
             }
             EventKind::StepActivated {
-                step, due, warn_at, ..
+                step,
+                due,
+                warn_at,
+                provisional,
+                ..
             } => {
                 let i = ctx.index(step)?;
-                let mut timers = Timers {
-                    due: ctx.rel_opt(*due)?,
-                    warn: ctx.rel_opt(*warn_at)?,
-                    fired: 0,
-                    next: NONE,
-                };
-                timers.next = ctx.next_timer(ctx.ladder(Some(i)), &timers);
                 self.steps[i] = StepState {
                     status: StepStatus::Active,
                     activated: at,
-                    timers,
+                    timers: ctx.timers(Some(i), *due, *warn_at, *provisional)?,
                     ..StepState::default()
                 };
                 self.assignments.retain(|a| a.step as usize != i);
+            }
+            EventKind::CalendarDataMissing { .. } => {}
+            EventKind::DeadlineRevised {
+                step,
+                due,
+                warn_at,
+                provisional,
+                ..
+            } => {
+                let (index, timers) = self.timers_mut(ctx, step)?;
+                let fired = timers.fired;
+                let mut revised = ctx.timers(index, Some(*due), *warn_at, *provisional)?;
+                revised.fired = fired;
+                revised.next = ctx.next_timer(ctx.ladder(index), &revised);
+                *timers = revised;
             }
             EventKind::StepSigned { step, owner, .. } => {
                 let i = ctx.index(step)?;
@@ -1221,15 +1446,23 @@ impl Core {
                 self.steps[i].paused = at;
             }
             EventKind::StepResumed {
-                step, due, warn_at, ..
+                step,
+                due,
+                warn_at,
+                provisional,
+                paused_for,
+                ..
             } => {
                 let i = ctx.index(step)?;
+                let fired = self.steps[i].timers.fired;
+                let mut timers = ctx.timers(Some(i), *due, *warn_at, *provisional)?;
+                timers.fired = fired;
+                timers.next = ctx.next_timer(ctx.ladder(Some(i)), &timers);
                 let state = &mut self.steps[i];
                 state.status = StepStatus::Active;
                 state.paused = NONE;
-                state.timers.due = ctx.rel_opt(*due)?;
-                state.timers.warn = ctx.rel_opt(*warn_at)?;
-                state.timers.next = ctx.next_timer(ctx.ladder(Some(i)), &state.timers);
+                state.extended = state.extended.saturating_add(*paused_for);
+                state.timers = timers;
             }
             EventKind::StepReassigned { step, by, to } => {
                 let i = ctx.index(step)?;
@@ -1250,12 +1483,16 @@ impl Core {
                 self.steps[i].taken = ctx.taken(i, outcomes);
                 self.any_late |= *late;
             }
-            EventKind::StepSkipped { step, reason } => {
+            EventKind::StepSkipped {
+                step,
+                reason,
+                outcomes,
+            } => {
                 let i = ctx.index(step)?;
                 self.steps[i].status = StepStatus::Skipped;
                 self.steps[i].taken = match reason {
-                    SkipReason::BranchNotTaken => 0,
-                    SkipReason::By { .. } => ctx.taken(i, &[]),
+                    SkipReason::BranchNotTaken => Bits::default(),
+                    SkipReason::By { .. } => ctx.taken(i, outcomes),
                 };
             }
             EventKind::SentBack {
@@ -1273,19 +1510,11 @@ impl Core {
                         to: to.clone(),
                     })?;
                 self.reworks[rework] = *count;
-                // Reset `to` and every started step downstream of it.
-                let mut stack = vec![t];
-                let mut seen = vec![false; self.steps.len()];
-                while let Some(i) = stack.pop() {
-                    if std::mem::replace(&mut seen[i], true) {
-                        continue;
-                    }
-                    if self.steps[i].status != StepStatus::Pending {
-                        self.steps[i] = StepState::default();
-                        self.assignments.retain(|a| a.step as usize != i);
-                    }
-                    stack.extend(ctx.p.succ[i].iter().map(|&(s, _)| s as usize));
-                }
+            }
+            EventKind::StepReset { step, .. } => {
+                let i = ctx.index(step)?;
+                self.steps[i] = StepState::default();
+                self.assignments.retain(|a| a.step as usize != i);
             }
             EventKind::InstanceCompleted { .. } => self.lifecycle = Lifecycle::Completed,
             EventKind::InstanceCancelled { .. } => self.lifecycle = Lifecycle::Cancelled,
@@ -1293,19 +1522,35 @@ impl Core {
         Ok(())
     }
 
+    /// The role of `actor` on a step: an owner, the assignee, or a delegate.
+    /// A delegate of several co-owners of a 会签 step acts first for one who
+    /// has not signed yet.
     fn role(&self, ctx: &Ctx<'_, '_>, step: usize, actor: &str) -> Option<Role> {
         if let Some(o) = ctx.step(step).owners.iter().position(|o| o == actor) {
             return Some(Role::Owner(index_u32(o)));
         }
+        let signed = self.steps[step].signed;
         let step = index_u32(step);
-        self.assignments
+        let mut found = None;
+        for a in self
+            .assignments
             .iter()
             .filter(|a| a.step == step && a.name == actor)
-            .map(|a| match a.delegate_for {
+        {
+            let role = match a.delegate_for {
                 None => Role::Assignee,
                 Some(p) => Role::Delegate(p),
-            })
-            .next()
+            };
+            match role {
+                Role::Delegate(p) if p != WHOLE && signed & 1u32.checked_shl(p).unwrap_or(0) == 0 => {
+                    return Some(role)
+                }
+                _ => {
+                    found.get_or_insert(role);
+                }
+            }
+        }
+        found
     }
 
     fn authorize(&self, ctx: &Ctx<'_, '_>, step: usize, actor: &str) -> Result<Role, ExecError> {
@@ -1345,7 +1590,9 @@ impl Core {
         }
     }
 
-    /// Activates a step: computes its deadline and warning, checks its escalation instants.
+    /// Activates a step: computes its deadline and warning, checks its
+    /// escalation instants; a deadline computed without a year's holiday
+    /// data is provisional and followed by `calendar_data_missing`.
     fn activate(
         &mut self,
         ctx: &Ctx<'_, '_>,
@@ -1354,16 +1601,34 @@ impl Core {
         out: &mut Vec<Event>,
     ) -> Result<(), ExecError> {
         let step = ctx.step(i);
-        let business = ctx.is_business(step.deadline.as_ref());
-        let due = ctx.due(step.deadline.as_ref(), now)?;
-        let warn_at = ctx.warn(step.ladder.warn, now, due, business)?;
-        ctx.check_levels(&step.ladder, due)?;
-        ctx.rel_opt(due)?;
+        let (due, warn_at, gap) = ctx.deadline(Some(i), now)?;
         let kind = EventKind::StepActivated {
             step: step.key.clone(),
             owners: step.owners.clone(),
             due,
             warn_at,
+            provisional: gap.is_some(),
+        };
+        self.emit(ctx, out, ctx.event(now, kind))?;
+        self.emit_gap(ctx, Some(i), gap, now, out)
+    }
+
+    /// Emits `calendar_data_missing` for a deadline computed provisionally.
+    fn emit_gap(
+        &mut self,
+        ctx: &Ctx<'_, '_>,
+        step: Option<usize>,
+        gap: Option<i32>,
+        now: DateTime<Utc>,
+        out: &mut Vec<Event>,
+    ) -> Result<(), ExecError> {
+        let Some(year) = gap else {
+            return Ok(());
+        };
+        let kind = EventKind::CalendarDataMissing {
+            step: step.map(|i| ctx.step(i).key.clone()),
+            calendar: ctx.calendar_name().to_owned(),
+            year,
         };
         self.emit(ctx, out, ctx.event(now, kind))
     }
@@ -1391,7 +1656,7 @@ impl Core {
             for &(source, bit) in &ctx.p.pred[i] {
                 let state = &self.steps[source as usize];
                 if state.status.is_closed() {
-                    taken |= bit < 64 && state.taken & (1 << bit) != 0;
+                    taken |= state.taken.contains(bit as usize);
                 } else {
                     pending = true;
                 }
@@ -1405,6 +1670,7 @@ impl Core {
                 let kind = EventKind::StepSkipped {
                     step: ctx.step(i).key.clone(),
                     reason: SkipReason::BranchNotTaken,
+                    outcomes: Vec::new(),
                 };
                 self.emit(ctx, out, ctx.event(now, kind))?;
                 work.extend(ctx.p.succ[i].iter().map(|&(s, _)| s));
@@ -1493,7 +1759,7 @@ impl Core {
                         return self.emit(ctx, out, ctx.event(now, kind));
                     }
                 }
-                check_outcomes(def_step, outcomes)?;
+                check_outcomes(ctx, i, outcomes, false)?;
                 let missing: Vec<String> = def_step
                     .deliverables
                     .iter()
@@ -1506,6 +1772,7 @@ impl Core {
                         missing,
                     });
                 }
+                // On time up to and including the due instant (`Ctx::fires_at`).
                 let late_by = ctx
                     .abs(self.steps[i].timers.due)
                     .map(|due| (now - due).num_seconds())
@@ -1543,6 +1810,12 @@ impl Core {
                         from: from.clone(),
                         to: to.clone(),
                     })?;
+                if self.steps[t].status != StepStatus::Done {
+                    return Err(ExecError::ReworkTargetNotRun {
+                        from: from.clone(),
+                        to: to.clone(),
+                    });
+                }
                 if self.reworks[k] >= rework.max {
                     return Err(ExecError::ReworkLimit {
                         from: from.clone(),
@@ -1558,6 +1831,28 @@ impl Core {
                     reason: reason.clone(),
                 };
                 self.emit(ctx, out, ctx.event(now, kind))?;
+                // Withdraw every started step downstream of `to` (the sender
+                // among them), in topological order; `to` itself is activated.
+                let mut reset = Vec::new();
+                let mut stack: Vec<usize> = ctx.p.succ[t].iter().map(|&(s, _)| s as usize).collect();
+                let mut seen = vec![false; self.steps.len()];
+                while let Some(i) = stack.pop() {
+                    if std::mem::replace(&mut seen[i], true) {
+                        continue;
+                    }
+                    if self.steps[i].status != StepStatus::Pending {
+                        reset.push(i);
+                    }
+                    stack.extend(ctx.p.succ[i].iter().map(|&(s, _)| s as usize));
+                }
+                reset.sort_by_key(|&i| ctx.p.pos[i]);
+                for i in reset {
+                    let kind = EventKind::StepReset {
+                        step: ctx.step(i).key.clone(),
+                        was: self.steps[i].status,
+                    };
+                    self.emit(ctx, out, ctx.event(now, kind))?;
+                }
                 self.activate(ctx, t, now, out)
             }
             Command::Pause {
@@ -1582,28 +1877,36 @@ impl Core {
                 self.authorize(ctx, i, actor)?;
                 let def_step = ctx.step(i);
                 let business = ctx.is_business(def_step.deadline.as_ref());
-                let state = self.steps[i];
-                let paused_at = ctx.abs(state.paused).expect("a paused step records when");
+                let state = &self.steps[i];
+                let paused_at = ctx.abs(state.paused).ok_or_else(|| {
+                    ExecError::Replay(format!("step `{step}` is paused without an instant"))
+                })?;
+                ctx.gap.set(None);
                 let amount = ctx.between(business, paused_at, now)?;
                 let due = ctx
                     .abs(state.timers.due)
                     .map(|d| ctx.shift(business, d, amount))
                     .transpose()?;
                 let warn_at = match ctx.abs(state.timers.warn) {
-                    Some(w) if state.timers.fired & 1 == 0 => Some(ctx.shift(business, w, amount)?),
+                    Some(w) if !state.timers.has_fired(WARN_BIT) => {
+                        Some(ctx.shift(business, w, amount)?)
+                    }
                     other => other,
                 };
                 ctx.check_levels(&def_step.ladder, due)?;
                 ctx.rel_opt(due)?;
                 ctx.rel_opt(warn_at)?;
+                let gap = ctx.gap.take();
                 let kind = EventKind::StepResumed {
                     step: step.clone(),
                     by: actor.clone(),
                     paused_for: amount.num_seconds(),
                     due,
                     warn_at,
+                    provisional: state.timers.provisional || gap.is_some(),
                 };
-                self.emit(ctx, out, ctx.event(now, kind))
+                self.emit(ctx, out, ctx.event(now, kind))?;
+                self.emit_gap(ctx, Some(i), gap, now, out)
             }
             Command::Delegate {
                 step, actor, to, ..
@@ -1611,6 +1914,13 @@ impl Core {
                 let i = ctx.index(step)?;
                 self.expect_status(ctx, i, &[StepStatus::Active, StepStatus::Paused], "active")?;
                 self.authorize(ctx, i, actor)?;
+                if ctx.step(i).owners.contains(to) {
+                    return Err(ExecError::BadDelegation {
+                        step: step.clone(),
+                        to: to.clone(),
+                        reason: "they own the step already (a 会签 co-owner signs for themselves)",
+                    });
+                }
                 let kind = EventKind::StepReassigned {
                     step: step.clone(),
                     by: actor.clone(),
@@ -1622,6 +1932,7 @@ impl Core {
                 step,
                 actor,
                 reason,
+                outcomes,
                 ..
             } => {
                 let i = ctx.index(step)?;
@@ -1634,21 +1945,17 @@ impl Core {
                         allowed,
                     });
                 }
+                check_outcomes(ctx, i, outcomes, true)?;
                 let reason = SkipReason::By {
                     actor: actor.clone(),
                     reason: reason.clone(),
                 };
-                self.emit(
-                    ctx,
-                    out,
-                    ctx.event(
-                        now,
-                        EventKind::StepSkipped {
-                            step: step.clone(),
-                            reason,
-                        },
-                    ),
-                )?;
+                let kind = EventKind::StepSkipped {
+                    step: step.clone(),
+                    reason,
+                    outcomes: std::mem::take(outcomes),
+                };
+                self.emit(ctx, out, ctx.event(now, kind))?;
                 self.propagate(ctx, i, now, out)?;
                 self.finish_if_done(ctx, now, out)
             }
@@ -1663,8 +1970,18 @@ impl Core {
     }
 }
 
-/// Checks the outcomes a completion chose against the step's choice.
-fn check_outcomes(step: &Step, outcomes: &[String]) -> Result<(), ExecError> {
+/// Checks the outcomes a completion (or a skip, `skip`) chose against the
+/// step's choice. The outcomes a choice accepts are its declared
+/// `outcomes`, or else the names its `when` arrows use; each may be chosen
+/// once. A skip without outcomes is allowed where an `otherwise` arrow
+/// decides the case.
+fn check_outcomes(
+    ctx: &Ctx<'_, '_>,
+    i: usize,
+    outcomes: &[String],
+    skip: bool,
+) -> Result<(), ExecError> {
+    let step = ctx.step(i);
     let bad = |reason: String| {
         Err(ExecError::BadOutcome {
             step: step.key.clone(),
@@ -1678,19 +1995,56 @@ fn check_outcomes(step: &Step, outcomes: &[String]) -> Result<(), ExecError> {
             bad("the step is not a choice".into())
         };
     };
+    let known: Vec<&String> = if choice.outcomes.is_empty() {
+        let mut names = Vec::new();
+        for (_, condition) in &ctx.p.succ[i] {
+            if let Condition::When(when) = condition {
+                for name in when {
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+            }
+        }
+        names
+    } else {
+        choice.outcomes.iter().collect()
+    };
+    let list = || {
+        known
+            .iter()
+            .map(|o| o.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     if outcomes.is_empty() {
-        return bad("a choice needs an outcome".into());
+        let otherwise = ctx.p.succ[i]
+            .iter()
+            .any(|(_, c)| matches!(c, Condition::Otherwise));
+        if skip && otherwise {
+            return Ok(());
+        }
+        return bad(if skip {
+            format!(
+                "skipping a choice without `otherwise` must choose its outcome: one of {}",
+                list()
+            )
+        } else {
+            format!("a choice needs an outcome: one of {}", list())
+        });
     }
     if !choice.multi && outcomes.len() > 1 {
         return bad("only one outcome may be chosen".into());
     }
-    if !choice.outcomes.is_empty() {
-        if let Some(o) = outcomes.iter().find(|o| !choice.outcomes.contains(o)) {
-            return bad(format!(
-                "unknown outcome `{o}`; expected one of: {}",
-                choice.outcomes.join(", ")
-            ));
-        }
+    if let Some(o) = outcomes.iter().find(|o| !known.contains(o)) {
+        return bad(format!("unknown outcome `{o}`; expected one of: {}", list()));
+    }
+    if let Some((_, o)) = outcomes
+        .iter()
+        .enumerate()
+        .find(|(k, o)| outcomes[..*k].contains(o))
+    {
+        return bad(format!("outcome `{o}` is chosen twice"));
     }
     Ok(())
 }
@@ -1742,21 +2096,14 @@ impl Instance {
         now: DateTime<Utc>,
     ) -> Result<(Instance, Vec<Event>), ExecError> {
         let start = p.def.start().ok_or(ExecError::EmptyProcess)?;
+        if id.trim().is_empty() {
+            return Err(ExecError::EmptyName { field: "id" });
+        }
         check_attributes(p.def, &attributes)?;
         let mut core = Core::new(p);
         let mut out = Vec::new();
-        let ctx = Ctx {
-            p,
-            base: now,
-            base_seconds: now.timestamp(),
-            attrs: &attributes,
-            command: None,
-        };
-        let header = p.def.header();
-        let business = ctx.is_business(header.deadline.as_ref());
-        let due = ctx.due(header.deadline.as_ref(), now)?;
-        let warn_at = ctx.warn(header.ladder.warn, now, due, business)?;
-        ctx.check_levels(&header.ladder, due)?;
+        let ctx = Ctx::new(p, now, &attributes, None);
+        let (due, warn_at, gap) = ctx.deadline(None, now)?;
         let kind = EventKind::InstanceStarted {
             instance: id.clone(),
             process: p.def.name().to_owned(),
@@ -1764,8 +2111,10 @@ impl Instance {
             attributes: attributes.clone(),
             due,
             warn_at,
+            provisional: gap.is_some(),
         };
         core.emit(&ctx, &mut out, ctx.event(now, kind))?;
+        core.emit_gap(&ctx, None, gap, now, &mut out)?;
         core.activate(&ctx, start.index(), now, &mut out)?;
         core.refresh_wakeup(&ctx);
         let instance = Instance {
@@ -1826,6 +2175,7 @@ impl Instance {
         now: DateTime<Utc>,
     ) -> Result<Vec<Event>, ExecError> {
         self.check(p)?;
+        command.check_names()?;
         if let Some(events) = self.commands.lookup(command.id()) {
             return Ok(events);
         }
@@ -1836,14 +2186,13 @@ impl Instance {
         }
         let mut command = command;
         let id = command.take_id();
-        let ctx = Ctx {
-            p,
-            base: self.started_at,
-            base_seconds: self.started_at.timestamp(),
-            attrs: &self.attributes,
-            command: Some(&id),
-        };
-        let now = truncate(now).max(ctx.abs(self.core.clock).unwrap_or(self.started_at));
+        let ctx = Ctx::new(p, self.started_at, &self.attributes, Some(&id));
+        let mut now = truncate(now).max(ctx.abs(self.core.clock).unwrap_or(self.started_at));
+        if matches!(command, Command::Cancel { .. }) {
+            // Cancelling always works: even a host clock past the year 9999
+            // cancels, at the last instant the executor represents.
+            now = now.min(DateTime::from_timestamp(LAST_SECOND, 0).unwrap_or(now));
+        }
         let mut out = Vec::with_capacity(4);
         match Undo::save(&self.core) {
             // Small instances: run in place, put the state back on failure.
@@ -1905,20 +2254,14 @@ impl Instance {
         now: DateTime<Utc>,
     ) -> Result<Vec<Event>, ExecError> {
         self.check(p)?;
-        let ctx = Ctx {
-            p,
-            base: self.started_at,
-            base_seconds: self.started_at.timestamp(),
-            attrs: &self.attributes,
-            command: None,
-        };
+        let ctx = Ctx::new(p, self.started_at, &self.attributes, None);
         // (instant, topological position, timer bit, step)
         let mut due: Vec<(DateTime<Utc>, u32, u32, Option<usize>)> = Vec::new();
         let mut collect = |step: Option<usize>, timers: &Timers, position: u32| {
             let ladder = ctx.ladder(step);
-            for bit in Ctx::bits(ladder) {
-                if timers.fired & (1 << bit) == 0 {
-                    if let Some(at) = ctx.timer_at(ladder, timers, bit).filter(|&at| at <= now) {
+            for bit in Ctx::bits(ladder).filter(|&bit| !timers.has_fired(bit)) {
+                if ctx.fires_at(ladder, timers, bit).is_some_and(|at| at <= now) {
+                    if let Some(at) = ctx.timer_at(ladder, timers, bit) {
                         due.push((at, position, bit, step));
                     }
                 }
@@ -1945,9 +2288,10 @@ impl Instance {
                 Some(i) => &self.core.steps[i].timers,
                 None => &self.core.process,
             };
-            let due_at = ctx
-                .abs(timers.due)
-                .expect("a deadline's timers have a due instant");
+            // `fires_at` is `None` without a due instant, so this is `Some`.
+            let Some(due_at) = ctx.abs(timers.due) else {
+                continue;
+            };
             let kind = match bit {
                 WARN_BIT => EventKind::WarningRaised {
                     step: key,
@@ -1971,6 +2315,119 @@ impl Instance {
             self.core.emit(&ctx, &mut out, ctx.event(at, kind))?;
         }
         self.core.refresh_wakeup(&ctx);
+        Ok(out)
+    }
+
+    /// Recomputes the provisional deadlines of the open steps (and of the
+    /// process) on the calendar `def` runs on now, typically a
+    /// [`Prepared::with_calendar`] that has the year the deadline lacked.
+    ///
+    /// Each deadline that changes, or stops being provisional, gets a
+    /// [`EventKind::DeadlineRevised`] with the old and the new due instant
+    /// (a pause's extension is kept); one that still lacks data is followed
+    /// by [`EventKind::CalendarDataMissing`]. Timers that already fired do not
+    /// fire again, even if the deadline moved later.
+    ///
+    /// # Errors
+    /// [`ExecError::DefinitionMismatch`]; calendar errors other than missing
+    /// holiday data, naming the step. The instance is then unchanged.
+    ///
+    /// # Example
+    /// ```
+    /// use sopflow::calendar::BusinessCalendar;
+    /// use sopflow::exec::{Attributes, Command, EventKind, Instance, Prepared};
+    ///
+    /// let def = sopflow::parse("process 上新 { calendar cn }\n市场部 → 研发部 within 3wd", "a.sop")?;
+    /// let now = "2026-12-29T10:00:00+08:00".parse()?;
+    /// let (mut instance, _) = Instance::start(&def, "i", Attributes::new(), now)?;
+    /// // 2027 is not in the built-in data: 研发部's deadline is provisional.
+    /// let events = instance.handle(&def, Command::complete("c1", "市场部", "市场部"), now)?;
+    /// assert!(matches!(events[2].kind, EventKind::CalendarDataMissing { year: 2027, .. }));
+    ///
+    /// // The 2027 notice arrives: the host adds it (here: 2027-01-01 off).
+    /// let cn = BusinessCalendar::cn();
+    /// let extended = BusinessCalendar::builder("cn", cn.zone())
+    ///     .week(&cn.working_week().collect::<Vec<_>>())
+    ///     .hours(&cn.hours().collect::<Vec<_>>())
+    ///     .holiday_data("covers 2027\nholiday 2027-01-01 元旦\n")?
+    ///     .build()?;
+    /// let prepared = Prepared::new(&def).with_calendar(extended)?;
+    /// let revised = instance.revise_deadlines(&prepared, now)?;
+    /// assert!(matches!(
+    ///     revised[0].kind,
+    ///     EventKind::DeadlineRevised { provisional: false, .. }
+    /// ));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn revise_deadlines<D: Program>(
+        &mut self,
+        def: &D,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Event>, ExecError> {
+        def.with_prepared(|p| self.revise_prepared(p, now))
+    }
+
+    fn revise_prepared(
+        &mut self,
+        p: &Prepared<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Event>, ExecError> {
+        self.check(p)?;
+        let mut out = Vec::new();
+        if self.core.lifecycle != Lifecycle::Running {
+            return Ok(out);
+        }
+        let ctx = Ctx::new(p, self.started_at, &self.attributes, None);
+        let now = truncate(now).max(ctx.abs(self.core.clock).unwrap_or(self.started_at));
+        let mut core = self.core.clone();
+        let open = core
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| matches!(s.status, StepStatus::Active | StepStatus::Paused))
+            .filter(|(_, s)| s.timers.provisional)
+            .map(|(i, _)| Some(i));
+        let process = core.process.provisional.then_some(None);
+        let mut targets: Vec<Option<usize>> = open.chain(process).collect();
+        targets.sort_by_key(|t| t.map_or(u32::MAX, |i| p.pos[i]));
+        for target in targets {
+            let (timers, activated, extended) = match target {
+                Some(i) => {
+                    let s = &core.steps[i];
+                    (s.timers, s.activated, s.extended)
+                }
+                None => (core.process, 0, 0),
+            };
+            let activated = ctx.abs(activated).unwrap_or(self.started_at);
+            let (due, warn_at, gap) = ctx.deadline(target, activated)?;
+            let (Some(previous), Some(mut due)) = (ctx.abs(timers.due), due) else {
+                continue;
+            };
+            let mut warn_at = warn_at;
+            if extended > 0 {
+                let business = ctx.is_business(match target {
+                    Some(i) => ctx.step(i).deadline.as_ref(),
+                    None => p.def.header().deadline.as_ref(),
+                });
+                let amount = TimeDelta::seconds(extended);
+                due = ctx.shift(business, due, amount)?;
+                warn_at = warn_at.map(|w| ctx.shift(business, w, amount)).transpose()?;
+            }
+            let provisional = gap.is_some();
+            if due != previous || warn_at != ctx.abs(timers.warn) || !provisional {
+                let kind = EventKind::DeadlineRevised {
+                    step: target.map(|i| ctx.step(i).key.clone()),
+                    previous_due: previous,
+                    due,
+                    warn_at,
+                    provisional,
+                };
+                core.emit(&ctx, &mut out, ctx.event(now, kind))?;
+                core.emit_gap(&ctx, target, gap, now, &mut out)?;
+            }
+        }
+        core.refresh_wakeup(&ctx);
+        self.core = core;
         Ok(out)
     }
 
@@ -2037,13 +2494,13 @@ impl Instance {
     /// The stored deadline of a step (set at activation, moved by pauses).
     pub fn step_due(&self, step: StepId) -> Option<DateTime<Utc>> {
         let rel = self.core.steps.get(step.index())?.timers.due;
-        (rel != NONE).then(|| self.started_at + TimeDelta::seconds(i64::from(rel)))
+        (rel != NONE).then(|| self.started_at + TimeDelta::seconds(rel))
     }
 
     /// The stored activation instant of a step.
     pub fn step_activated_at(&self, step: StepId) -> Option<DateTime<Utc>> {
         let rel = self.core.steps.get(step.index())?.activated;
-        (rel != NONE).then(|| self.started_at + TimeDelta::seconds(i64::from(rel)))
+        (rel != NONE).then(|| self.started_at + TimeDelta::seconds(rel))
     }
 
     /// Checks that this (e.g. deserialized) instance belongs to `def`.
@@ -2066,12 +2523,24 @@ impl Instance {
 }
 
 /// Checks that the attributes cover every date and priority the SOP needs.
+///
+/// Priorities: a process whose SLAs name priorities (`within P1 2h, P2
+/// 1wd`) knows those names. An instance's priority must be one of them
+/// ([`ExecError::InvalidAttribute`] lists them). An instance without a
+/// priority is refused ([`ExecError::MissingAttribute`]) when some SLA has
+/// no default entry, since that step would silently run without a deadline.
+/// A known priority that one step's list leaves out takes that list's
+/// default, and with no default that step has no deadline: the author's
+/// choice.
 fn check_attributes(def: &Definition, attrs: &Attributes) -> Result<(), ExecError> {
-    let deadlines = def
-        .steps()
-        .filter_map(|(_, s)| s.deadline.as_ref())
-        .chain(def.header().deadline.as_ref());
-    for deadline in deadlines {
+    let deadlines = || {
+        def.steps()
+            .filter_map(|(_, s)| s.deadline.as_ref())
+            .chain(def.header().deadline.as_ref())
+    };
+    let mut known: Vec<&str> = Vec::new();
+    let mut needs_priority = false;
+    for deadline in deadlines() {
         match deadline {
             crate::model::Deadline::By {
                 anchor: crate::model::Anchor::Attribute(name),
@@ -2079,23 +2548,29 @@ fn check_attributes(def: &Definition, attrs: &Attributes) -> Result<(), ExecErro
             } if attrs.date(name).is_none() => {
                 return Err(ExecError::MissingAttribute(name.clone()));
             }
-            crate::model::Deadline::Within(sla)
-                if !sla.by_priority.is_empty()
-                    && sla.for_priority(attrs.priority.as_deref()).is_none() =>
-            {
-                return Err(match &attrs.priority {
-                    None => ExecError::MissingAttribute("priority".into()),
-                    Some(p) => ExecError::InvalidAttribute {
-                        name: "priority".into(),
-                        value: p.clone(),
-                        reason: "no SLA for this priority",
-                    },
-                });
+            crate::model::Deadline::Within(sla) if !sla.by_priority.is_empty() => {
+                needs_priority |= sla.default.is_none();
+                for name in sla.by_priority.keys() {
+                    if !known.contains(&name.as_str()) {
+                        known.push(name);
+                    }
+                }
             }
             _ => {}
         }
     }
-    Ok(())
+    match &attrs.priority {
+        Some(p) if !known.is_empty() && !known.contains(&p.as_str()) => {
+            known.sort_unstable();
+            Err(ExecError::InvalidAttribute {
+                name: "priority".into(),
+                value: p.clone(),
+                reason: format!("the process knows the priorities {}", known.join(", ")),
+            })
+        }
+        None if needs_priority => Err(ExecError::MissingAttribute("priority".into())),
+        _ => Ok(()),
+    }
 }
 
 /// Rebuilds an instance from its events (as returned by
@@ -2157,13 +2632,7 @@ fn replay_prepared(p: &Prepared<'_>, events: &[Event]) -> Result<Instance, ExecE
     };
     let mut group: Option<(String, Vec<Event>)> = None;
     {
-        let ctx = Ctx {
-            p,
-            base: result.started_at,
-            base_seconds: result.started_at.timestamp(),
-            attrs: &result.attributes,
-            command: None,
-        };
+        let ctx = Ctx::new(p, result.started_at, &result.attributes, None);
         for event in events {
             match &event.command {
                 Some(id) => {
@@ -2212,7 +2681,7 @@ mod tests {
     #[test]
     fn step_state_is_compact() {
         assert!(
-            std::mem::size_of::<StepState>() <= 48,
+            std::mem::size_of::<StepState>() <= 80,
             "{}",
             std::mem::size_of::<StepState>()
         );
@@ -2264,6 +2733,7 @@ mod tests {
                     owners: vec![s("研发部")],
                     due: Some(at),
                     warn_at: None,
+                    provisional: false,
                 },
             ),
             event(
@@ -2273,6 +2743,7 @@ mod tests {
                     owners: vec![s("销售部"), s("市场部"), s("x")],
                     due: None,
                     warn_at: Some(at),
+                    provisional: true,
                 },
             ),
             event(
@@ -2339,24 +2810,27 @@ mod tests {
     }
 
     /// A command that fails after it has changed the state (here: the
-    /// successor's deadline lies beyond the calendar's horizon) leaves the
-    /// instance as it was, on the in-place path and on the cloning path.
+    /// successor's deadline lies after the year 9999) leaves the instance
+    /// as it was, on the in-place path and on the cloning path.
     #[test]
     fn a_command_failing_midway_changes_nothing() {
-        let small = "process p { calendar cn }\n市场部 → 研发部 within 400wd\n";
-        let mut large = String::from("process p { calendar cn }\n市场部 → 研发部 within 400wd\n");
+        let small = "市场部 → 研发部 within 36600d\n";
+        let mut large = String::from("市场部 → 研发部 within 36600d\n");
         for i in 0..UNDO_INLINE {
             large.push_str(&format!("研发部 → 部门{i}\n"));
         }
         for source in [small.to_owned(), large] {
             let def = crate::parse(&source, "a.sop").unwrap();
-            let now = t("2026-03-02T01:00:00Z");
+            let now = t("9950-03-02T01:00:00Z");
             let (mut instance, _) = Instance::start(&def, "i", Attributes::new(), now).unwrap();
             let before = instance.clone();
             let err = instance
                 .handle(&def, Command::complete("c1", "市场部", "市场部"), now)
                 .unwrap_err();
-            assert!(matches!(err, ExecError::Calendar(_)), "{err:?}");
+            assert_eq!(
+                err.to_string(),
+                "cannot compute the deadline `within 36600d` of step `研发部`: an instant falls after the year 9999"
+            );
             assert_eq!(instance, before);
             // The id was not recorded: the same id runs again (and fails again).
             assert!(instance
@@ -2406,7 +2880,14 @@ mod tests {
             Some(t("2026-03-02T13:00:00Z"))
         );
         assert_eq!(instance.next_wakeup(), Some(t("2026-03-02T08:00:00Z")));
+        // At the due instant only the warning: the step is still on time.
         let events = instance.tick(&def, t("2026-03-02T13:00:00Z")).unwrap();
+        assert_eq!(events.len(), 1, "warning: {events:?}");
+        assert_eq!(instance.next_wakeup(), Some(t("2026-03-02T13:00:01Z")));
+        let mut events_after = instance.tick(&def, t("2026-03-02T13:00:01Z")).unwrap();
+        assert!(events_after.iter().all(|e| e.at == t("2026-03-02T13:00:00Z")));
+        let mut events = events;
+        events.append(&mut events_after);
         let kinds: Vec<_> = events
             .iter()
             .map(|e| std::mem::discriminant(&e.kind))

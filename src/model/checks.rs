@@ -8,7 +8,9 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 
-use super::{Choice, Condition, Edge, Location, Step, StepId};
+use super::{
+    Choice, Condition, Edge, Location, Step, StepId, MAX_LEVELS, MAX_OWNERS,
+};
 use crate::diagnostics::{Code, Diagnostic};
 
 pub(crate) struct EdgeFacts {
@@ -35,6 +37,7 @@ pub(crate) fn run(
     facts: &Facts,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Vec<StepId>, Option<StepId>)> {
+    limits(graph, diags);
     choices(graph, facts, diags);
     // Kahn's algorithm orders every step exactly when the graph is acyclic, so
     // the (costlier) search for strongly connected components runs only then.
@@ -54,6 +57,42 @@ pub(crate) fn run(
     }
     exclusive_joins(graph, &order, facts, diags);
     Some((order, start))
+}
+
+/// The executor's limits per step (E004): owners of one step, escalation
+/// levels of one ladder (reported once per ladder, at the first step that
+/// uses it). Arrows out of a step are not limited.
+fn limits(graph: &DiGraph<Step, Edge>, diags: &mut Vec<Diagnostic>) {
+    let mut ladders_seen: HashSet<*const super::Ladder> = HashSet::new();
+    for n in graph.node_indices() {
+        let step = &graph[n];
+        let at = step.location;
+        let mut report = |message: String, label: &str, help: &str| {
+            diags.push(
+                Diagnostic::new(Code::LimitExceeded, message, at.source, at.span, label)
+                    .with_help(help.to_owned()),
+            );
+        };
+        if step.owners.len() > MAX_OWNERS {
+            report(
+                format!(
+                    "step `{}` has {} owners, more than the limit of {MAX_OWNERS}",
+                    step.key,
+                    step.owners.len()
+                ),
+                "too many co-owners",
+                "split the step into several steps with fewer co-owners each",
+            );
+        }
+        let levels = step.ladder.levels.len();
+        if levels > MAX_LEVELS && ladders_seen.insert(std::sync::Arc::as_ptr(&step.ladder)) {
+            report(
+                format!("step `{}` uses a ladder with {levels} escalation levels, more than the limit of {MAX_LEVELS}", step.key),
+                "too many escalation levels",
+                "merge levels: one level may notify several targets (`+2d notify head, notify PMO`)",
+            );
+        }
+    }
 }
 
 fn choices(graph: &mut DiGraph<Step, Edge>, facts: &Facts, diags: &mut Vec<Diagnostic>) {

@@ -1291,6 +1291,22 @@ impl<'a> Lowerer<'a> {
             .deadline(&deadline_fields, &|| "the process".to_owned())
             .map(|(d, _)| d);
         let (ladder, warn_at) = self.ladder_fields(&Ladder::default(), None, &ladder_fields);
+        if ladder.levels.len() > super::MAX_LEVELS {
+            self.push(
+                Diagnostic::new(
+                    Code::LimitExceeded,
+                    format!(
+                        "the process ladder has {} escalation levels, more than the limit of {}",
+                        ladder.levels.len(),
+                        super::MAX_LEVELS
+                    ),
+                    source,
+                    decl.span,
+                    "too many escalation levels",
+                )
+                .with_help("merge levels: one level may notify several targets (`+2d notify head, notify PMO`)"),
+            );
+        }
         header.ladder = ladder;
         self.process_warn_at = warn_at;
         self.process = header;

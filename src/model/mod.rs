@@ -53,6 +53,14 @@ pub struct Location {
     pub span: Span,
 }
 
+/// The most owners (联合责任人) of one step (a 会签 step's signatures are 32
+/// bits); more is [`Code::LimitExceeded`](crate::diagnostics::Code::LimitExceeded).
+pub const MAX_OWNERS: usize = 32;
+/// The most escalation levels of one ladder (the executor's timer bits are
+/// 64: the warning, the missed deadline and 62 levels); more is
+/// [`Code::LimitExceeded`](crate::diagnostics::Code::LimitExceeded).
+pub const MAX_LEVELS: usize = 62;
+
 /// A validated process: its steps as a directed acyclic graph, with the
 /// departments, roles, calendars and escalation ladders it uses.
 ///
