@@ -519,7 +519,12 @@ fn beyond_the_calendar_horizon_starts_provisionally() {
         Instance::start(&def, "x", launch_attrs(), t("2026-12-30T10:00:00+08:00")).unwrap();
     let kinds: Vec<String> = events
         .iter()
-        .map(|e| serde_json::to_value(e).unwrap()["type"].as_str().unwrap().to_owned())
+        .map(|e| {
+            serde_json::to_value(e).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     assert_eq!(
         kinds,

@@ -620,7 +620,9 @@ impl<'de> Deserialize<'de> for Bits {
 
 impl Bits {
     fn contains(&self, bit: usize) -> bool {
-        self.0.get(bit / 64).is_some_and(|w| w & (1 << (bit % 64)) != 0)
+        self.0
+            .get(bit / 64)
+            .is_some_and(|w| w & (1 << (bit % 64)) != 0)
     }
 
     fn insert(&mut self, bit: usize) {
@@ -925,7 +927,8 @@ fn fnv(s: &str) -> u64 {
 /// let now = "2026-03-02T01:00:00Z".parse().unwrap();
 /// let (mut instance, _) = Instance::start(&def, "i-1", Attributes::new(), now)?;
 /// instance.handle(&def, Command::complete("1", "市场部", "市场部"), now)?;
-/// assert_eq!(instance.next_wakeup(), Some("2026-03-05T01:00:00Z".parse()?));
+/// // On time up to the due instant: the deadline is missed a second later.
+/// assert_eq!(instance.next_wakeup(), Some("2026-03-05T01:00:01Z".parse()?));
 /// let events = instance.handle(&def, Command::complete("2", "研发部", "研发部"), now)?;
 /// assert_eq!(events.len(), 2); // step_completed, instance_completed
 /// assert_eq!(instance.lifecycle(), Lifecycle::Completed);
@@ -985,11 +988,13 @@ impl Ctx<'_, '_> {
         if t.timestamp() > LAST_SECOND {
             return Err(ExecError::Overflow);
         }
-        Ok(if t.timestamp_subsec_nanos() == self.base.timestamp_subsec_nanos() {
-            t.timestamp() - self.base_seconds
-        } else {
-            (t - self.base).num_seconds()
-        })
+        Ok(
+            if t.timestamp_subsec_nanos() == self.base.timestamp_subsec_nanos() {
+                t.timestamp() - self.base_seconds
+            } else {
+                (t - self.base).num_seconds()
+            },
+        )
     }
 
     fn rel_opt(&self, t: Option<DateTime<Utc>>) -> Result<Rel, ExecError> {
@@ -1542,7 +1547,9 @@ impl Core {
                 Some(p) => Role::Delegate(p),
             };
             match role {
-                Role::Delegate(p) if p != WHOLE && signed & 1u32.checked_shl(p).unwrap_or(0) == 0 => {
+                Role::Delegate(p)
+                    if p != WHOLE && signed & 1u32.checked_shl(p).unwrap_or(0) == 0 =>
+                {
                     return Some(role)
                 }
                 _ => {
@@ -1834,7 +1841,8 @@ impl Core {
                 // Withdraw every started step downstream of `to` (the sender
                 // among them), in topological order; `to` itself is activated.
                 let mut reset = Vec::new();
-                let mut stack: Vec<usize> = ctx.p.succ[t].iter().map(|&(s, _)| s as usize).collect();
+                let mut stack: Vec<usize> =
+                    ctx.p.succ[t].iter().map(|&(s, _)| s as usize).collect();
                 let mut seen = vec![false; self.steps.len()];
                 while let Some(i) = stack.pop() {
                     if std::mem::replace(&mut seen[i], true) {
@@ -1973,8 +1981,8 @@ impl Core {
 /// Checks the outcomes a completion (or a skip, `skip`) chose against the
 /// step's choice. The outcomes a choice accepts are its declared
 /// `outcomes`, or else the names its `when` arrows use; each may be chosen
-/// once. A skip without outcomes is allowed where an `otherwise` arrow
-/// decides the case.
+/// once. No outcome at all takes the `otherwise` arrow: allowed for a skip,
+/// and for a completion of a choice without an `outcomes` list.
 fn check_outcomes(
     ctx: &Ctx<'_, '_>,
     i: usize,
@@ -2021,7 +2029,10 @@ fn check_outcomes(
         let otherwise = ctx.p.succ[i]
             .iter()
             .any(|(_, c)| matches!(c, Condition::Otherwise));
-        if skip && otherwise {
+        // No outcome takes the `otherwise` arrow: always for a skip, and for
+        // a completion where the step declares no `outcomes` list (its
+        // `otherwise` means "none of the `when` names").
+        if otherwise && (skip || choice.outcomes.is_empty()) {
             return Ok(());
         }
         return bad(if skip {
@@ -2037,7 +2048,10 @@ fn check_outcomes(
         return bad("only one outcome may be chosen".into());
     }
     if let Some(o) = outcomes.iter().find(|o| !known.contains(o)) {
-        return bad(format!("unknown outcome `{o}`; expected one of: {}", list()));
+        return bad(format!(
+            "unknown outcome `{o}`; expected one of: {}",
+            list()
+        ));
     }
     if let Some((_, o)) = outcomes
         .iter()
@@ -2260,7 +2274,10 @@ impl Instance {
         let mut collect = |step: Option<usize>, timers: &Timers, position: u32| {
             let ladder = ctx.ladder(step);
             for bit in Ctx::bits(ladder).filter(|&bit| !timers.has_fired(bit)) {
-                if ctx.fires_at(ladder, timers, bit).is_some_and(|at| at <= now) {
+                if ctx
+                    .fires_at(ladder, timers, bit)
+                    .is_some_and(|at| at <= now)
+                {
                     if let Some(at) = ctx.timer_at(ladder, timers, bit) {
                         due.push((at, position, bit, step));
                     }
@@ -2344,12 +2361,15 @@ impl Instance {
     /// let events = instance.handle(&def, Command::complete("c1", "市场部", "市场部"), now)?;
     /// assert!(matches!(events[2].kind, EventKind::CalendarDataMissing { year: 2027, .. }));
     ///
-    /// // The 2027 notice arrives: the host adds it (here: 2027-01-01 off).
+    /// // The 2027 notice arrives: the host adds it to `cn` (here: 2027-01-01 off).
     /// let cn = BusinessCalendar::cn();
+    /// let mut data = String::from("covers 2024..2027\nholiday 2027-01-01 元旦\n");
+    /// cn.holidays().iter().for_each(|d| data.push_str(&format!("holiday {d}\n")));
+    /// cn.workdays().iter().for_each(|d| data.push_str(&format!("workday {d}\n")));
     /// let extended = BusinessCalendar::builder("cn", cn.zone())
     ///     .week(&cn.working_week().collect::<Vec<_>>())
     ///     .hours(&cn.hours().collect::<Vec<_>>())
-    ///     .holiday_data("covers 2027\nholiday 2027-01-01 元旦\n")?
+    ///     .holiday_data(&data)?
     ///     .build()?;
     /// let prepared = Prepared::new(&def).with_calendar(extended)?;
     /// let revised = instance.revise_deadlines(&prepared, now)?;
@@ -2411,7 +2431,9 @@ impl Instance {
                 });
                 let amount = TimeDelta::seconds(extended);
                 due = ctx.shift(business, due, amount)?;
-                warn_at = warn_at.map(|w| ctx.shift(business, w, amount)).transpose()?;
+                warn_at = warn_at
+                    .map(|w| ctx.shift(business, w, amount))
+                    .transpose()?;
             }
             let provisional = gap.is_some();
             if due != previous || warn_at != ctx.abs(timers.warn) || !provisional {
@@ -2441,7 +2463,8 @@ impl Instance {
     /// let def = sopflow::parse("市场部 within 1h → 研发部", "a.sop").unwrap();
     /// let now: chrono::DateTime<chrono::Utc> = "2026-03-02T01:00:00Z".parse().unwrap();
     /// let (instance, _) = Instance::start(&def, "i", Attributes::new(), now)?;
-    /// assert_eq!(instance.next_wakeup(), Some(now + chrono::TimeDelta::hours(1)));
+    /// // Missed one second after the due instant (completing at it is on time).
+    /// assert_eq!(instance.next_wakeup(), Some(now + chrono::TimeDelta::seconds(3601)));
     /// let plain = sopflow::parse("市场部 → 研发部", "b.sop").unwrap();
     /// let (idle, _) = Instance::start(&plain, "j", Attributes::new(), now)?;
     /// assert_eq!(idle.next_wakeup(), None);
@@ -2681,7 +2704,7 @@ mod tests {
     #[test]
     fn step_state_is_compact() {
         assert!(
-            std::mem::size_of::<StepState>() <= 80,
+            std::mem::size_of::<StepState>() <= 96,
             "{}",
             std::mem::size_of::<StepState>()
         );
@@ -2885,7 +2908,9 @@ mod tests {
         assert_eq!(events.len(), 1, "warning: {events:?}");
         assert_eq!(instance.next_wakeup(), Some(t("2026-03-02T13:00:01Z")));
         let mut events_after = instance.tick(&def, t("2026-03-02T13:00:01Z")).unwrap();
-        assert!(events_after.iter().all(|e| e.at == t("2026-03-02T13:00:00Z")));
+        assert!(events_after
+            .iter()
+            .all(|e| e.at == t("2026-03-02T13:00:00Z")));
         let mut events = events;
         events.append(&mut events_after);
         let kinds: Vec<_> = events

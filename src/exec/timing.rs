@@ -20,6 +20,10 @@ use crate::model::{Anchor, Deadline, Level, Warn};
 
 use super::{Ctx, ExecError};
 
+/// A computed deadline: the due instant, the warning instant, and the first
+/// year the calendar lacked (set when the deadline is provisional).
+pub(super) type Computed = (Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<i32>);
+
 impl Ctx<'_, '_> {
     fn calendar(&self) -> Result<&BusinessCalendar, ExecError> {
         match self.p.calendar.as_deref() {
@@ -55,7 +59,7 @@ impl Ctx<'_, '_> {
         &self,
         step: Option<usize>,
         at: DateTime<Utc>,
-    ) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<i32>), ExecError> {
+    ) -> Result<Computed, ExecError> {
         let (deadline, ladder) = match step {
             Some(i) => (self.step(i).deadline.as_ref(), &*self.step(i).ladder),
             None => (
@@ -105,7 +109,10 @@ impl Ctx<'_, '_> {
 
     /// The name of the process calendar, for events about missing data.
     pub(super) fn calendar_name(&self) -> &str {
-        self.p.calendar.as_deref().map_or("", BusinessCalendar::name)
+        self.p
+            .calendar
+            .as_deref()
+            .map_or("", BusinessCalendar::name)
     }
 
     /// Whether a deadline runs on the business clock: only `within` a
@@ -158,7 +165,9 @@ impl Ctx<'_, '_> {
                         }
                         _ => {
                             let elapsed = d.as_elapsed().ok_or(ExecError::Overflow)?;
-                            close.checked_sub_signed(elapsed).ok_or(ExecError::Overflow)?
+                            close
+                                .checked_sub_signed(elapsed)
+                                .ok_or(ExecError::Overflow)?
                         }
                     },
                 }

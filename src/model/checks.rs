@@ -8,9 +8,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 
-use super::{
-    Choice, Condition, Edge, Location, Step, StepId, MAX_LEVELS, MAX_OWNERS,
-};
+use super::{Choice, Condition, Edge, Location, Step, StepId, MAX_LEVELS, MAX_OWNERS};
 use crate::diagnostics::{Code, Diagnostic};
 
 pub(crate) struct EdgeFacts {
