@@ -13,7 +13,7 @@ use sopflow::exec::{
 use sopflow::Definition;
 
 fn load(name: &str) -> Definition {
-    sopflow::Loader::new(sopflow::load::FsResolver)
+    sopflow::Loader::new(sopflow::load::FsResolver::new("examples").expect("examples/ exists"))
         .check(&format!("examples/{name}.sop"))
         .expect("the example exists")
         .definition

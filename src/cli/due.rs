@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::Args;
 
+use super::root::RootArg;
 use super::ExitStatus;
 use crate::calendar::{BusinessCalendar, BusinessDuration};
 
@@ -37,6 +38,9 @@ pub(super) struct DueArgs {
     /// The duration: an amount and a unit (m, h, d, w, wd, wh), e.g. 3wd.
     #[arg(long, value_name = "DURATION")]
     within: String,
+
+    #[command(flatten)]
+    root: RootArg,
 }
 
 /// Computes and prints one deadline.
@@ -66,7 +70,7 @@ pub(super) fn run(
             return Ok(ExitStatus::Error);
         }
     };
-    let calendar = match calendar(&args.calendar, err)? {
+    let calendar = match calendar(&args.calendar, &args.root, err)? {
         Some(c) => c,
         None => return Ok(ExitStatus::Error),
     };
@@ -88,7 +92,11 @@ pub(super) fn run(
 }
 
 /// Finds the calendar named by `--calendar`; reports why not on `err`.
-pub(super) fn calendar(spec: &str, err: &mut dyn Write) -> io::Result<Option<BusinessCalendar>> {
+pub(super) fn calendar(
+    spec: &str,
+    root: &RootArg,
+    err: &mut dyn Write,
+) -> io::Result<Option<BusinessCalendar>> {
     if spec == "cn" {
         return Ok(Some(BusinessCalendar::cn()));
     }
@@ -98,6 +106,7 @@ pub(super) fn calendar(spec: &str, err: &mut dyn Write) -> io::Result<Option<Bus
     };
     let Some(definition) = super::load_definition(
         path,
+        root,
         "; --calendar takes `cn` or a .sop file that declares a calendar",
         err,
     )?

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 use serde::Deserialize;
 
+use super::root::RootArg;
 use super::ExitStatus;
 use crate::exec::{Attributes, Command, Event, Instance, Prepared};
 
@@ -58,6 +59,9 @@ pub(super) struct SimulateArgs {
     /// Stop the virtual clock here (default: when nothing more is scheduled).
     #[arg(long, value_name = "RFC3339")]
     until: Option<String>,
+
+    #[command(flatten)]
+    root: RootArg,
 }
 
 /// One line of a script.
@@ -160,7 +164,7 @@ pub(super) fn run(
         None => Vec::new(),
     };
     let name = args.file.to_string_lossy();
-    let Some(definition) = super::load_definition(&name, "", err)? else {
+    let Some(definition) = super::load_definition(&name, &args.root, "", err)? else {
         return Ok(ExitStatus::Error);
     };
     let prepared = Prepared::new(&definition);
