@@ -16,7 +16,8 @@ Prints the deadline as RFC 3339 with the calendar's UTC offset.
 Exit status:
   0  the deadline was printed
   1  the deadline cannot be computed (e.g. it falls outside the years the calendar covers)
-  2  usage error, or a calendar file that cannot be read or has errors
+  2  usage error (including a zero duration, E030 in .sop files, or one over 100 years,
+     E031), or a calendar file that cannot be read or has errors
 
 Examples:
   sopflow due --calendar cn --from 2026-09-30T10:00:00+08:00 --within 3wd
@@ -70,6 +71,28 @@ pub(super) fn run(
             return Ok(ExitStatus::Error);
         }
     };
+    // The same rules as a `within` in a .sop file: E030 and E031.
+    if duration.amount == 0 {
+        writeln!(
+            err,
+            "error: invalid --within `{}`: a duration must be positive, as in .sop files (E030); \
+             write at least 1, e.g. 1{}",
+            args.within,
+            duration.unit.suffix()
+        )?;
+        return Ok(ExitStatus::Error);
+    }
+    let max = crate::model::lower::max_amount(duration.unit);
+    if u64::from(duration.amount) > max {
+        writeln!(
+            err,
+            "error: invalid --within `{}`: durations are limited to 100 years, as in .sop files \
+             (E031): at most {max}{}",
+            args.within,
+            duration.unit.suffix()
+        )?;
+        return Ok(ExitStatus::Error);
+    }
     let calendar = match calendar(&args.calendar, &args.root, err)? {
         Some(c) => c,
         None => return Ok(ExitStatus::Error),
