@@ -22,7 +22,11 @@ pub(super) const AFTER_HELP: &str = "\
 Exit status:
   0  no errors (warnings are allowed)
   1  at least one error diagnostic
-  2  usage error, or a path that cannot be read (missing, unreadable, not UTF-8)
+  2  usage error, or a path that cannot be read (missing, unreadable, not UTF-8, not a
+     regular file, or a symbolic link that leads outside the root)
+
+`use` reads only .sop files inside the root: each directory named, or the directory of each
+file named, or --root DIR for all of them (E019 otherwise).
 
 Examples:
   sopflow check flows/                   Check every .sop file under flows/, recursively
