@@ -185,16 +185,6 @@ impl FsResolver {
         &self.root
     }
 
-    /// Whether `path` (relative to the current directory, or absolute) lies
-    /// inside the root once `..` and symbolic links are resolved; a path
-    /// that does not exist is judged by its deepest existing ancestor.
-    ///
-    /// # Errors
-    /// When not even the current directory can be resolved.
-    pub fn contains(&self, path: &Path) -> io::Result<bool> {
-        Ok(resolve(path)?.starts_with(&self.root))
-    }
-
     /// Where `name` leads, if that is inside the root.
     fn confine(&self, name: &str) -> Result<PathBuf, LoadError> {
         let resolved = resolve(Path::new(name)).map_err(|source| LoadError::Io {
