@@ -12,7 +12,19 @@ fn main() -> ExitCode {
     let path = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "examples/新产品上市.sop".to_owned());
-    let checked = match Loader::new(FsResolver).check(&path) {
+    // `use` may read only inside the SOP's own directory.
+    let root = std::path::Path::new(&path)
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let resolver = match FsResolver::new(root) {
+        Ok(resolver) => resolver,
+        Err(error) => {
+            eprintln!("error: cannot read `{}`: {error}", root.display());
+            return ExitCode::from(2);
+        }
+    };
+    let checked = match Loader::new(resolver).check(&path) {
         Ok(checked) => checked,
         Err(error) => {
             eprintln!("error: {error}");

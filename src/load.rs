@@ -4,17 +4,48 @@
 //! once), reports unreadable files and import cycles as diagnostics at the
 //! `use` that names them, and lowers the result into a
 //! [`Definition`]. Files come from a [`Resolver`]:
-//! [`FsResolver`] reads the file system, [`MemoryResolver`] a map of texts
-//! (for tests and for hosts that keep SOPs in a database).
+//! [`FsResolver`] reads the file system under one root directory,
+//! [`MemoryResolver`] a map of texts (for tests and for hosts that keep SOPs
+//! in a database).
+//!
+//! # Confinement
+//! `.sop` files come from strangers (pull requests checked in CI, sources
+//! uploaded to a server), so what a `use` may read is limited, for every
+//! resolver:
+//!
+//! - The [`Loader`] rejects a `use` path that is absolute (`/etc/passwd`,
+//!   `C:\x.sop`) or does not name a `.sop` file, before asking the resolver
+//!   ([`Code::UseForbidden`], E019).
+//! - The resolver rejects a path that leaves its root: [`FsResolver`] after
+//!   resolving `..` and symbolic links, [`MemoryResolver`] and [`NoFiles`]
+//!   when `..` climbs above the top of their names (E019 too).
+//! - The diagnostic names the path as written in the `use` and quotes nothing
+//!   of the file it points to; only files read as `.sop` sources are ever
+//!   quoted.
+//! - [`FsResolver`] reads only regular files (never a device, FIFO or socket,
+//!   which it recognizes from their metadata before opening them), and at
+//!   most [`MAX_SOURCE_LEN`] + 1 bytes of each ([`Code::LimitExceeded`], E004,
+//!   beyond the limit).
+//! - `use` may nest at most [`MAX_USE_DEPTH`] files deep (E004 beyond).
 
 use std::collections::HashMap;
+use std::fs;
+use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
 
-use crate::diagnostics::{Code, Diagnostic, Diagnostics, Source, SourceId, SourceMap};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Source, SourceId, SourceMap, Span};
 use crate::model::{self, Definition};
-use crate::syntax::{self, ast};
+use crate::syntax::{self, ast, MAX_SOURCE_LEN};
 
-/// Why a file could not be read.
+/// How deep `use` may nest: the main file is at depth 0, a file it uses at
+/// depth 1, and so on; a `use` in a file at this depth is
+/// [`Code::LimitExceeded`] (E004).
+///
+/// Loading is recursive, and a limit keeps a chain of thousands of files from
+/// exhausting the stack (and a cycle message from listing thousands of files).
+pub const MAX_USE_DEPTH: usize = 100;
+
+/// Why a file could not be read, or a `use` may not read it.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LoadError {
@@ -41,42 +72,282 @@ pub enum LoadError {
         /// The file as named.
         name: String,
     },
+    /// A `use` path is absolute; `use` takes a path relative to the using file.
+    #[error(
+        "`{path}` is an absolute path; `use` takes a path relative to the file that contains it"
+    )]
+    Absolute {
+        /// The path as written in the `use`.
+        path: String,
+    },
+    /// A `use` path does not name a `.sop` file; `use` reads nothing else.
+    #[error("`{path}` is not a `.sop` file; `use` loads only `.sop` files")]
+    NotSop {
+        /// The path as written in the `use`.
+        path: String,
+    },
+    /// The file is outside the resolver's root (after resolving `..` and,
+    /// for [`FsResolver`], symbolic links). Nothing was read.
+    #[error("`{name}` is outside the root directory")]
+    OutsideRoot {
+        /// The file as named.
+        name: String,
+    },
+    /// The path is a directory, a device, a FIFO or a socket. It was not
+    /// opened: its metadata said so.
+    #[error("cannot read `{name}`: it is {kind}, not a regular file")]
+    NotAFile {
+        /// The file as named.
+        name: String,
+        /// What it is instead: `a directory`, `a FIFO (named pipe)`, …
+        kind: &'static str,
+    },
+    /// The file is larger than [`MAX_SOURCE_LEN`]; no more than the limit and
+    /// one byte were read. [`Loader`] reports it as [`Code::LimitExceeded`].
+    #[error("`{name}` is larger than the limit of {MAX_SOURCE_LEN} bytes")]
+    TooLarge {
+        /// The file as named.
+        name: String,
+    },
 }
 
 /// Where `.sop` files come from.
+///
+/// A resolver decides which names exist and keeps `use` inside its root;
+/// the [`Loader`] has already rejected absolute `use` paths and paths that
+/// do not end in `.sop` before it calls [`locate`](Resolver::locate).
 pub trait Resolver {
-    /// The canonical name of the file that `path` (as written in a `use` inside `from`) refers to.
-    fn locate(&self, from: &str, path: &str) -> String;
-    /// Reads a file by its canonical name.
+    /// The name of the file that `path` (as written in a `use` inside the file
+    /// `from`) refers to. The loader reads the file by this name, tells files
+    /// apart by it, and shows it in diagnostics.
     ///
     /// # Errors
-    /// [`LoadError`] when the file cannot be read or is not UTF-8.
+    /// [`LoadError::OutsideRoot`] when `path` leads outside the files this
+    /// resolver may serve; the loader reports it as E019 and reads nothing.
+    fn locate(&self, from: &str, path: &str) -> Result<String, LoadError>;
+    /// Reads a file by its name: the main file's name as given to
+    /// [`Loader::check`], or a name from [`locate`](Resolver::locate).
+    ///
+    /// A resolver should return [`LoadError::TooLarge`] rather than more than
+    /// [`MAX_SOURCE_LEN`] bytes; a longer text is reported as E004 all the same.
+    ///
+    /// # Errors
+    /// [`LoadError`] when the file cannot or may not be read, or is not UTF-8.
     fn read(&self, name: &str) -> Result<String, LoadError>;
 }
 
-/// Reads files from the file system; `use` paths are relative to the using file.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct FsResolver;
+/// Reads `.sop` files from the file system, under one root directory.
+///
+/// `use` paths are relative to the using file. Every file read, the main file
+/// included, must lie inside the root once `..` and symbolic links are
+/// resolved (else [`LoadError::OutsideRoot`], before anything is opened), must
+/// be a regular file (a device, FIFO or socket is refused from its metadata,
+/// without opening it), and is read up to [`MAX_SOURCE_LEN`] bytes and no
+/// further. Names stay as they are written (`flows/org.sop`), so diagnostics
+/// show the paths the user gave.
+///
+/// There is no unconfined variant: a host that really means to let `use`
+/// reach any file names `/` as the root, where a reviewer can see it.
+///
+/// # Example
+/// ```
+/// use sopflow::load::{FsResolver, Loader};
+/// let checked = Loader::new(FsResolver::new("examples")?).check("examples/新产品上市.sop")?;
+/// assert!(checked.definition.is_some());
+/// // `examples/` is the root: the main file may not lie outside it.
+/// assert!(Loader::new(FsResolver::new("examples")?).check("Cargo.toml").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct FsResolver {
+    /// The root, canonical (absolute, without symbolic links).
+    root: PathBuf,
+}
 
-impl Resolver for FsResolver {
-    fn locate(&self, from: &str, path: &str) -> String {
-        let base = Path::new(from).parent().unwrap_or(Path::new(""));
-        normalize(&base.join(path)).to_string_lossy().into_owned()
+impl FsResolver {
+    /// A resolver that reads only files inside the directory `root`.
+    ///
+    /// # Errors
+    /// When `root` does not exist or is not a directory.
+    pub fn new(root: impl AsRef<Path>) -> io::Result<Self> {
+        let root = fs::canonicalize(root.as_ref())?;
+        if !root.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::NotADirectory,
+                "the root is not a directory",
+            ));
+        }
+        Ok(FsResolver { root })
     }
 
-    fn read(&self, name: &str) -> Result<String, LoadError> {
-        let bytes = std::fs::read(name).map_err(|source| LoadError::Io {
+    /// The root directory, canonical: absolute, with symbolic links resolved.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where `name` leads, if that is inside the root.
+    fn confine(&self, name: &str) -> Result<PathBuf, LoadError> {
+        let resolved = resolve(Path::new(name)).map_err(|source| LoadError::Io {
             name: name.to_owned(),
             source,
         })?;
-        String::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 {
-            name: name.to_owned(),
-            offset: e.utf8_error().valid_up_to(),
-        })
+        if resolved.starts_with(&self.root) {
+            Ok(resolved)
+        } else {
+            Err(LoadError::OutsideRoot {
+                name: name.to_owned(),
+            })
+        }
     }
 }
 
-/// Removes `.` and resolvable `..` components without touching the file system.
+impl Resolver for FsResolver {
+    fn locate(&self, from: &str, path: &str) -> Result<String, LoadError> {
+        let name = relative_to(from, path);
+        // Judged here, so that a `use` leading out gets E019 whether or not
+        // the file exists (and says nothing about which files exist outside).
+        self.confine(&name)?;
+        Ok(name)
+    }
+
+    fn read(&self, name: &str) -> Result<String, LoadError> {
+        // The resolved path is what is checked, so it is what is opened.
+        let real = self.confine(name)?;
+        read_regular_file(&real, name, MAX_SOURCE_LEN)
+    }
+}
+
+/// `path` with `..` and symbolic links resolved as far as it exists, and the
+/// rest (names that do not exist yet) appended: absolute and canonical.
+fn resolve(path: &Path) -> io::Result<PathBuf> {
+    let lexical = normalize(path);
+    let mut existing = if lexical.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        lexical.as_path()
+    };
+    let mut missing = Vec::new();
+    loop {
+        match fs::canonicalize(existing) {
+            Ok(mut real) => {
+                real.extend(missing.iter().rev());
+                return Ok(real);
+            }
+            Err(e) => {
+                // After `normalize`, `..` can only lead the path, and a
+                // leading `..` always exists; so each name dropped here is a
+                // plain one, which cannot climb out of its parent.
+                let (Some(parent), Some(file)) = (existing.parent(), existing.file_name()) else {
+                    return Err(e);
+                };
+                missing.push(file.to_owned());
+                existing = if parent.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    parent
+                };
+            }
+        }
+    }
+}
+
+/// Reads a regular file of at most `limit` bytes as UTF-8, refusing
+/// anything else before reading it; `name` is how errors name it.
+///
+/// The file's metadata is checked before it is opened (so a FIFO is never
+/// opened, and opening cannot block) and again on the open file; at most
+/// `limit + 1` bytes are read whatever the metadata says (files in `/proc`
+/// report a length of 0).
+pub(crate) fn read_regular_file(
+    path: &Path,
+    name: &str,
+    limit: usize,
+) -> Result<String, LoadError> {
+    let io_error = |source| LoadError::Io {
+        name: name.to_owned(),
+        source,
+    };
+    let regular = |meta: &fs::Metadata| match not_regular(&meta.file_type()) {
+        Some(kind) => Err(LoadError::NotAFile {
+            name: name.to_owned(),
+            kind,
+        }),
+        None => Ok(()),
+    };
+    let too_large = || LoadError::TooLarge {
+        name: name.to_owned(),
+    };
+    regular(&fs::metadata(path).map_err(io_error)?)?;
+    let file = fs::File::open(path).map_err(io_error)?;
+    let meta = file.metadata().map_err(io_error)?;
+    regular(&meta)?;
+    let limit = u64::try_from(limit).expect("usize fits in u64 on every supported platform");
+    if meta.len() > limit {
+        return Err(too_large());
+    }
+    let expected = usize::try_from(meta.len()).expect("at most `limit`, a usize");
+    let mut bytes = Vec::with_capacity(expected + 1);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 {
+        name: name.to_owned(),
+        offset: e.utf8_error().valid_up_to(),
+    })
+}
+
+/// What a file that is not a regular file is, for an error message; `None`
+/// for a regular file.
+fn not_regular(file_type: &fs::FileType) -> Option<&'static str> {
+    if file_type.is_file() {
+        return None;
+    }
+    if file_type.is_dir() {
+        return Some("a directory");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return Some("a FIFO (named pipe)");
+        }
+        if file_type.is_socket() {
+            return Some("a socket");
+        }
+        if file_type.is_char_device() {
+            return Some("a character device");
+        }
+        if file_type.is_block_device() {
+            return Some("a block device");
+        }
+    }
+    Some("a special file")
+}
+
+/// The name that `path`, written in a `use` inside `from`, refers to.
+fn relative_to(from: &str, path: &str) -> String {
+    let base = Path::new(from).parent().unwrap_or(Path::new(""));
+    normalize(&base.join(path)).to_string_lossy().into_owned()
+}
+
+/// [`relative_to`] for resolvers whose names form one tree: `..` may not
+/// climb above its top.
+fn relative_in_tree(from: &str, path: &str) -> Result<String, LoadError> {
+    let name = relative_to(from, path);
+    if Path::new(&name)
+        .components()
+        .any(|c| c == Component::ParentDir)
+    {
+        return Err(LoadError::OutsideRoot { name });
+    }
+    Ok(name)
+}
+
+/// Removes `.` and resolvable `..` components without touching the file
+/// system; `..` can then only appear at the start.
 fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
@@ -87,13 +358,39 @@ fn normalize(path: &Path) -> PathBuf {
             {
                 out.pop();
             }
+            // `/..` is `/`.
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::RootDir)) => {}
             other => out.push(other),
         }
     }
     out
 }
 
+/// Rejects `use` paths that no resolver may follow: absolute ones, and ones
+/// that do not name a `.sop` file.
+fn check_use_path(path: &str) -> Result<(), LoadError> {
+    let p = Path::new(path);
+    let absolute = p.is_absolute()
+        || p.has_root()
+        || p.components().any(|c| matches!(c, Component::Prefix(_)));
+    if absolute {
+        return Err(LoadError::Absolute {
+            path: path.to_owned(),
+        });
+    }
+    if p.extension().is_none_or(|ext| ext != "sop") {
+        return Err(LoadError::NotSop {
+            path: path.to_owned(),
+        });
+    }
+    Ok(())
+}
+
 /// Serves files from memory, by name; `use` paths are relative to the using file.
+///
+/// The names form one tree: a `use` whose `..` climbs above its top
+/// (`use "../org.sop"` in `flow.sop`) is [`LoadError::OutsideRoot`] (E019).
 ///
 /// # Example
 /// ```
@@ -124,8 +421,8 @@ impl MemoryResolver {
 }
 
 impl Resolver for MemoryResolver {
-    fn locate(&self, from: &str, path: &str) -> String {
-        FsResolver.locate(from, path)
+    fn locate(&self, from: &str, path: &str) -> Result<String, LoadError> {
+        relative_in_tree(from, path)
     }
 
     fn read(&self, name: &str) -> Result<String, LoadError> {
@@ -141,8 +438,8 @@ impl Resolver for MemoryResolver {
 pub struct NoFiles;
 
 impl Resolver for NoFiles {
-    fn locate(&self, from: &str, path: &str) -> String {
-        FsResolver.locate(from, path)
+    fn locate(&self, from: &str, path: &str) -> Result<String, LoadError> {
+        relative_in_tree(from, path)
     }
     fn read(&self, name: &str) -> Result<String, LoadError> {
         Err(LoadError::NoFiles {
@@ -194,8 +491,11 @@ impl<R: Resolver> Loader<R> {
     /// [`LoadError`] when the main file itself cannot be read; problems in
     /// used files are diagnostics.
     pub fn check(&self, name: &str) -> Result<Checked, LoadError> {
-        let text = self.resolver.read(name)?;
-        Ok(self.check_source(name, &text))
+        match self.resolver.read(name) {
+            Ok(text) => Ok(self.check_source(name, &text)),
+            Err(LoadError::TooLarge { .. }) => Ok(too_large(name)),
+            Err(e) => Err(e),
+        }
     }
 
     /// Like [`check`](Self::check), for a main file whose text is already in memory.
@@ -210,9 +510,10 @@ impl<R: Resolver> Loader<R> {
         let main = session.sources.add(Source::new(name, text));
         let (main_file, diags) = syntax::parse(text, main);
         session.diags.extend(diags);
-        // The canonical name, so that a `use` leading back to the main file
-        // (`./main.sop`, `../x/main.sop`) is seen as a cycle, not read again.
-        let mut stack = vec![self.resolver.locate("", name)];
+        // The name as a resolver's `locate` would give it, so that a `use`
+        // leading back to the main file (`./main.sop`, `../x/main.sop`) is
+        // seen as a cycle, not read again.
+        let mut stack = vec![relative_to("", name)];
         session.imports(name, &main_file, main, &mut stack);
         let imports: Vec<model::lower::Input<'_>> = session
             .files
@@ -270,6 +571,8 @@ struct Session<'r, R> {
 }
 
 impl<R: Resolver> Session<'_, R> {
+    /// Loads the files that `file` (named `from`) uses, depth first; `stack`
+    /// holds the files being loaded, the main file first, `from` last.
     fn imports(
         &mut self,
         from: &str,
@@ -279,7 +582,16 @@ impl<R: Resolver> Session<'_, R> {
     ) {
         for item in &file.items {
             let ast::Item::Use(path) = item else { continue };
-            let name = self.resolver.locate(from, &path.node);
+            let located =
+                check_use_path(&path.node).and_then(|()| self.resolver.locate(from, &path.node));
+            let name = match located {
+                Ok(name) => name,
+                Err(e) => {
+                    self.diags
+                        .push(use_failed(&e, &path.node, from_id, path.span));
+                    continue;
+                }
+            };
             if let Some(pos) = stack.iter().position(|s| *s == name) {
                 let chain: Vec<&str> = stack[pos..]
                     .iter()
@@ -303,21 +615,32 @@ impl<R: Resolver> Session<'_, R> {
             if self.ids.contains_key(&name) {
                 continue; // already loaded through another `use`
             }
+            if stack.len() > MAX_USE_DEPTH {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::LimitExceeded,
+                        format!("`use` nested more than {MAX_USE_DEPTH} files deep"),
+                        from_id,
+                        path.span,
+                        format!("this file is {MAX_USE_DEPTH} `use` steps from the main file"),
+                    )
+                    .with_help(
+                        "use the shared files directly from the main file instead of through a chain",
+                    ),
+                );
+                continue;
+            }
             let text = match self.resolver.read(&name) {
-                Ok(t) => t,
+                Ok(text) if text.len() <= MAX_SOURCE_LEN => text,
+                Ok(_) => {
+                    let e = LoadError::TooLarge { name };
+                    self.diags
+                        .push(use_failed(&e, &path.node, from_id, path.span));
+                    continue;
+                }
                 Err(e) => {
-                    self.diags.push(
-                        Diagnostic::new(
-                            Code::UseUnreadable,
-                            format!("cannot use `{}`", path.node),
-                            from_id,
-                            path.span,
-                            e.to_string(),
-                        )
-                        .with_help(
-                            "check the path; it is relative to the file that contains the `use`",
-                        ),
-                    );
+                    self.diags
+                        .push(use_failed(&e, &path.node, from_id, path.span));
                     continue;
                 }
             };
@@ -330,5 +653,61 @@ impl<R: Resolver> Session<'_, R> {
             stack.pop();
             self.files.push((parsed, id));
         }
+    }
+}
+
+/// The diagnostic for a `use "written"` that cannot or may not be read. It
+/// names the path as written and quotes nothing of the file it points to.
+fn use_failed(e: &LoadError, written: &str, source: SourceId, span: Span) -> Diagnostic {
+    let message = format!("cannot use `{written}`");
+    let (code, label, help) = match e {
+        LoadError::Absolute { .. } => (
+            Code::UseForbidden,
+            "an absolute path".to_owned(),
+            "write the path relative to the file that contains the `use`",
+        ),
+        LoadError::NotSop { .. } => (
+            Code::UseForbidden,
+            "not a `.sop` file".to_owned(),
+            "`use` loads only `.sop` files; give the shared file a name that ends in `.sop`",
+        ),
+        LoadError::OutsideRoot { .. } => (
+            Code::UseForbidden,
+            "leads outside the root directory".to_owned(),
+            "`use` reads only files under the root directory (by default the directory being \
+             checked; `sopflow check --root DIR` widens it); keep shared files inside it",
+        ),
+        LoadError::TooLarge { .. } => (
+            Code::LimitExceeded,
+            format!("larger than the limit of {MAX_SOURCE_LEN} bytes"),
+            "split the used file into several smaller files",
+        ),
+        other => (
+            Code::UseUnreadable,
+            other.to_string(),
+            "check the path; it is relative to the file that contains the `use`",
+        ),
+    };
+    Diagnostic::new(code, message, source, span, label).with_help(help)
+}
+
+/// The result of checking a main file larger than [`MAX_SOURCE_LEN`]: E004,
+/// as [`syntax::parse`] reports it for a text in memory.
+fn too_large(name: &str) -> Checked {
+    let mut sources = SourceMap::new();
+    let id = sources.add(Source::new(name, ""));
+    let diagnostic = Diagnostic::new(
+        Code::LimitExceeded,
+        format!("file is larger than the limit of {MAX_SOURCE_LEN} bytes"),
+        id,
+        Span::new(0, 0),
+        "file too large",
+    )
+    .with_help(
+        "split the process into several files, or move shared declarations into a file loaded with `use`",
+    );
+    Checked {
+        definition: None,
+        diagnostics: Diagnostics::new(sources, vec![diagnostic]),
     }
 }

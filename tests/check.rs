@@ -30,9 +30,10 @@ fn expected_code(case: &str) -> Code {
 /// Checks a fixture and renders its diagnostics, with paths relative to the fixtures directory.
 fn render(path: &Path) -> (Vec<Code>, String) {
     let name = path.to_str().expect("fixture paths are UTF-8");
-    let checked = Loader::new(FsResolver)
-        .check(name)
-        .expect("the fixture is readable");
+    let checked =
+        Loader::new(FsResolver::new(fixtures_dir()).expect("the fixtures directory exists"))
+            .check(name)
+            .expect("the fixture is readable");
     let codes = checked.diagnostics.iter().map(|d| d.code).collect();
     let rendered = checked.diagnostics.render(&RenderOptions {
         color: false,
@@ -248,9 +249,10 @@ fn a_use_cycle_through_the_main_file_is_found_however_the_main_file_is_named() {
         dir.join(".").join("main.sop"),
         dir.join("../err_E018_cycle_through_main/main.sop"),
     ] {
-        let checked = Loader::new(FsResolver)
-            .check(name.to_str().expect("a UTF-8 path"))
-            .expect("readable");
+        let checked =
+            Loader::new(FsResolver::new(fixtures_dir()).expect("the fixtures directory exists"))
+                .check(name.to_str().expect("a UTF-8 path"))
+                .expect("readable");
         let codes: Vec<&str> = checked
             .diagnostics
             .iter()

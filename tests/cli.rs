@@ -424,3 +424,30 @@ fn snapshot_human() {
 fn snapshot_github() {
     insta::assert_snapshot!("two_errors_github", two_errors_output("github"));
 }
+
+#[test]
+fn a_file_named_several_ways_is_checked_once_as_first_named() {
+    let dir = TempDir::new("dedup");
+    dir.write("dir/a.sop", ONE_ERROR);
+    dir.write("dir/sub/keep", "");
+    let run = sopflow_in(
+        &dir.path().join("dir"),
+        &[
+            "check",
+            "a.sop",
+            "./a.sop",
+            "../dir/a.sop",
+            "sub/../a.sop",
+            ".",
+        ],
+    );
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert_eq!(
+        run.stdout.matches("error[E030]").count(),
+        1,
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains(" --> a.sop:1:18\n"), "{}", run.stdout);
+    assert!(run.stdout.ends_with("checked 1 file: 1 error\n"));
+}

@@ -7,9 +7,10 @@ use sopflow::exec::{replay, Attributes, Command, Event, ExecError, Instance, Pre
 use sopflow::Definition;
 
 fn load(name: &str) -> Definition {
-    let checked = sopflow::Loader::new(sopflow::load::FsResolver)
-        .check(&format!("examples/{name}.sop"))
-        .expect("the example exists");
+    let checked =
+        sopflow::Loader::new(sopflow::load::FsResolver::new("examples").expect("examples/ exists"))
+            .check(&format!("examples/{name}.sop"))
+            .expect("the example exists");
     checked.definition.expect("the example checks clean")
 }
 

@@ -14,7 +14,7 @@ use sopflow::model::Condition;
 use sopflow::Definition;
 
 fn load(name: &str) -> Definition {
-    sopflow::Loader::new(sopflow::load::FsResolver)
+    sopflow::Loader::new(sopflow::load::FsResolver::new("examples").expect("examples/ exists"))
         .check(&format!("examples/{name}.sop"))
         .expect("the example exists")
         .definition

@@ -193,9 +193,11 @@ fn json_text(definition: &Definition) -> String {
 
 fn load(path: &Path) -> Definition {
     let name = path.to_str().expect("fixture paths are UTF-8");
-    let checked = sopflow::Loader::new(sopflow::load::FsResolver)
-        .check(name)
-        .expect("the file is readable");
+    let checked = sopflow::Loader::new(
+        sopflow::load::FsResolver::new(env!("CARGO_MANIFEST_DIR")).expect("the crate root exists"),
+    )
+    .check(name)
+    .expect("the file is readable");
     assert!(
         checked.diagnostics.is_empty(),
         "{} is not clean:\n{}",

@@ -7,7 +7,7 @@ use sopflow::load::{FsResolver, Loader};
 fn readme_embedding_snippets_run() -> Result<(), Box<dyn std::error::Error>> {
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR"))?;
 
-    let checked = Loader::new(FsResolver).check("examples/新产品上市.sop")?;
+    let checked = Loader::new(FsResolver::new("examples")?).check("examples/新产品上市.sop")?;
     if checked.diagnostics.has_errors() {
         eprintln!("{}", checked.diagnostics.render(&Default::default()));
     } else if let Some(definition) = checked.definition {

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+use super::root::RootArg;
 use super::walk;
 use super::{ExitStatus, Terminal};
 use crate::diagnostics::{Diagnostic, Diagnostics, Record, RenderOptions};
@@ -21,7 +22,11 @@ pub(super) const AFTER_HELP: &str = "\
 Exit status:
   0  no errors (warnings are allowed)
   1  at least one error diagnostic
-  2  usage error, or a path that cannot be read (missing, unreadable, not UTF-8)
+  2  usage error, or a path that cannot be read (missing, unreadable, not UTF-8, not a
+     regular file, or a symbolic link that leads outside the root)
+
+`use` reads only .sop files inside the root: each directory named, or the directory of each
+file named, or --root DIR for all of them (E019 otherwise).
 
 Examples:
   sopflow check flows/                   Check every .sop file under flows/, recursively
@@ -38,9 +43,13 @@ pub(super) struct CheckArgs {
 
     /// Files and directories to check. Directories are searched recursively
     /// for *.sop files, skipping hidden directories and target/; a file named
-    /// here is checked whatever its extension.
+    /// here is checked whatever its extension. A file named in several ways
+    /// is checked once.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    root: RootArg,
 }
 
 /// The values of `--format`.
@@ -65,7 +74,14 @@ pub(super) fn run(
     err: &mut dyn Write,
     terminal: Terminal,
 ) -> io::Result<ExitStatus> {
-    let found = walk::find(&args.paths);
+    let root = match args.root.canonical() {
+        Ok(root) => root,
+        Err(message) => {
+            let _ = writeln!(err, "{message}");
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let found = walk::find(&args.paths, root.as_deref());
     let mut tally = Tally::default();
     for e in &found.errors {
         tally.unreadable += 1;
@@ -81,10 +97,15 @@ pub(super) fn run(
         let _ = writeln!(err, "warning: no .sop files found");
     }
 
-    let loader = Loader::new(FsResolver);
+    // `use` reads only inside each file's root.
+    let loaders: Vec<io::Result<Loader<FsResolver>>> = found
+        .roots
+        .iter()
+        .map(|root| FsResolver::new(root).map(Loader::new))
+        .collect();
     let mut report = Report::new(args.format, terminal);
     let mut seen = HashSet::new();
-    for path in &found.files {
+    for walk::FoundFile { path, root } in &found.files {
         let Some(name) = path.to_str() else {
             tally.unreadable += 1;
             let _ = writeln!(
@@ -93,6 +114,14 @@ pub(super) fn run(
                 path.display()
             );
             continue;
+        };
+        let loader = match &loaders[*root] {
+            Ok(loader) => loader,
+            Err(e) => {
+                tally.unreadable += 1;
+                let _ = writeln!(err, "error: cannot read `{name}`: {e}");
+                continue;
+            }
         };
         let checked = match loader.check(name) {
             Ok(checked) => checked,

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::Args;
 
+use super::root::RootArg;
 use super::ExitStatus;
 use crate::calendar::{BusinessCalendar, BusinessDuration};
 
@@ -15,7 +16,8 @@ Prints the deadline as RFC 3339 with the calendar's UTC offset.
 Exit status:
   0  the deadline was printed
   1  the deadline cannot be computed (e.g. it falls outside the years the calendar covers)
-  2  usage error, or a calendar file that cannot be read or has errors
+  2  usage error (including a zero duration, E030 in .sop files, or one over 100 years,
+     E031), or a calendar file that cannot be read or has errors
 
 Examples:
   sopflow due --calendar cn --from 2026-09-30T10:00:00+08:00 --within 3wd
@@ -37,6 +39,9 @@ pub(super) struct DueArgs {
     /// The duration: an amount and a unit (m, h, d, w, wd, wh), e.g. 3wd.
     #[arg(long, value_name = "DURATION")]
     within: String,
+
+    #[command(flatten)]
+    root: RootArg,
 }
 
 /// Computes and prints one deadline.
@@ -66,7 +71,29 @@ pub(super) fn run(
             return Ok(ExitStatus::Error);
         }
     };
-    let calendar = match calendar(&args.calendar, err)? {
+    // The same rules as a `within` in a .sop file: E030 and E031.
+    if duration.amount == 0 {
+        writeln!(
+            err,
+            "error: invalid --within `{}`: a duration must be positive, as in .sop files (E030); \
+             write at least 1, e.g. 1{}",
+            args.within,
+            duration.unit.suffix()
+        )?;
+        return Ok(ExitStatus::Error);
+    }
+    let max = crate::model::lower::max_amount(duration.unit);
+    if u64::from(duration.amount) > max {
+        writeln!(
+            err,
+            "error: invalid --within `{}`: durations are limited to 100 years, as in .sop files \
+             (E031): at most {max}{}",
+            args.within,
+            duration.unit.suffix()
+        )?;
+        return Ok(ExitStatus::Error);
+    }
+    let calendar = match calendar(&args.calendar, &args.root, err)? {
         Some(c) => c,
         None => return Ok(ExitStatus::Error),
     };
@@ -88,7 +115,11 @@ pub(super) fn run(
 }
 
 /// Finds the calendar named by `--calendar`; reports why not on `err`.
-pub(super) fn calendar(spec: &str, err: &mut dyn Write) -> io::Result<Option<BusinessCalendar>> {
+pub(super) fn calendar(
+    spec: &str,
+    root: &RootArg,
+    err: &mut dyn Write,
+) -> io::Result<Option<BusinessCalendar>> {
     if spec == "cn" {
         return Ok(Some(BusinessCalendar::cn()));
     }
@@ -98,6 +129,7 @@ pub(super) fn calendar(spec: &str, err: &mut dyn Write) -> io::Result<Option<Bus
     };
     let Some(definition) = super::load_definition(
         path,
+        root,
         "; --calendar takes `cn` or a .sop file that declares a calendar",
         err,
     )?

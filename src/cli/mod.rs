@@ -18,11 +18,13 @@
 
 mod check;
 mod due;
+mod root;
 mod simulate;
 mod walk;
 
 use std::ffi::OsString;
 use std::io::{self, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -112,14 +114,27 @@ where
 /// The width diagnostics are fitted to when the terminal's is unknown (rustc's default).
 const DEFAULT_WIDTH: usize = 140;
 
-/// Loads and validates one file for a command that needs its definition;
-/// reports why not on `err` (`hint` is appended to a read error).
+/// Loads and validates one file for a command that needs its definition,
+/// reading only inside `root` (see [`root`]); reports why not on `err`
+/// (`hint` is appended to a read error).
 fn load_definition(
     path: &str,
+    root: &root::RootArg,
     hint: &str,
     err: &mut dyn Write,
 ) -> io::Result<Option<crate::Definition>> {
-    let checked = match crate::Loader::new(crate::load::FsResolver).check(path) {
+    if let Err(message) = root.canonical() {
+        writeln!(err, "{message}")?;
+        return Ok(None);
+    }
+    let resolver = match crate::load::FsResolver::new(root.for_file(Path::new(path))) {
+        Ok(resolver) => resolver,
+        Err(e) => {
+            writeln!(err, "error: cannot read `{path}`: {e}{hint}")?;
+            return Ok(None);
+        }
+    };
+    let checked = match crate::Loader::new(resolver).check(path) {
         Ok(c) => c,
         Err(e) => {
             writeln!(err, "error: {e}{hint}")?;

@@ -7,22 +7,26 @@
 //! No real time passes and the system clock is never read.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use clap::Args;
 use serde::Deserialize;
 
+use super::root::RootArg;
 use super::ExitStatus;
 use crate::exec::{Attributes, Command, Event, Instance, Prepared};
+use crate::load::{read_regular_file, LoadError};
 
 /// Shown at the end of `sopflow simulate --help`.
 pub(super) const AFTER_HELP: &str = "\
 Script format: one JSON object per line, a command with the instant it is issued:
   {\"at\":\"2026-03-02T10:00:00+08:00\",\"type\":\"complete\",\"id\":\"c1\",\"step\":\"市场部:提交需求\",\"actor\":\"市场部\"}
-Command types: complete (step, actor, deliverables?, outcomes?), send_back (from, to, actor,
-reason), pause (step, actor, reason?), resume (step, actor), delegate (step, actor, to),
-skip (step, actor, reason), cancel (actor, reason). Blank lines and lines starting with # are ignored.
+`at` is RFC 3339 with a UTC offset (+08:00 or Z). Command types, each with an `id`: complete
+(step, actor, deliverables?, outcomes?), send_back (from, to, actor, reason), pause (step,
+actor, reason?), resume (step, actor), delegate (step, actor, to), skip (step, actor, reason),
+cancel (actor, reason). Any other field is an error. Blank lines and lines starting with # are
+ignored.
 
 Output: every event as one JSON line on stdout; a failed command is reported on stderr and the
 simulation goes on.
@@ -30,7 +34,7 @@ simulation goes on.
 Exit status:
   0  the simulation ran and every command succeeded
   1  a command failed, or the instance could not start (e.g. a missing attribute)
-  2  usage error, an unreadable or invalid file or script
+  2  usage error (e.g. --until before --start), an unreadable or invalid file or script
 
 Example:
   sopflow simulate examples/新产品上市.sop --start 2026-03-02T09:00:00+08:00 \\
@@ -55,17 +59,183 @@ pub(super) struct SimulateArgs {
     #[arg(long, value_name = "COMMANDS.jsonl")]
     script: Option<PathBuf>,
 
-    /// Stop the virtual clock here (default: when nothing more is scheduled).
+    /// Stop the virtual clock here (default: when nothing more is scheduled);
+    /// not before --start.
     #[arg(long, value_name = "RFC3339")]
     until: Option<String>,
+
+    #[command(flatten)]
+    root: RootArg,
 }
 
 /// One line of a script.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 struct Scripted {
     at: DateTime<Utc>,
-    #[serde(flatten)]
     command: Command,
+}
+
+/// The largest script read, in bytes (as for `.sop` files).
+const MAX_SCRIPT_LEN: usize = crate::syntax::MAX_SOURCE_LEN;
+
+/// A script line without its `at`: exactly the JSON shape of a [`Command`],
+/// and no other field.
+///
+/// [`Command`] itself accepts unknown fields (hosts may add their own), and
+/// serde cannot deny unknown fields next to `#[serde(flatten)]`; so a line is
+/// read as a JSON object, `at` is taken out, and the rest must be one of
+/// these. A misspelt field (`"outcome"` for `"outcomes"`) is then an error
+/// instead of a command that silently lacks it.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum ScriptCommand {
+    Complete {
+        id: String,
+        step: String,
+        actor: String,
+        #[serde(default)]
+        deliverables: Vec<String>,
+        #[serde(default)]
+        outcomes: Vec<String>,
+    },
+    SendBack {
+        id: String,
+        from: String,
+        to: String,
+        actor: String,
+        reason: String,
+    },
+    Pause {
+        id: String,
+        step: String,
+        actor: String,
+        #[serde(default)]
+        reason: String,
+    },
+    Resume {
+        id: String,
+        step: String,
+        actor: String,
+    },
+    Delegate {
+        id: String,
+        step: String,
+        actor: String,
+        to: String,
+    },
+    Skip {
+        id: String,
+        step: String,
+        actor: String,
+        reason: String,
+    },
+    Cancel {
+        id: String,
+        actor: String,
+        reason: String,
+    },
+}
+
+impl From<ScriptCommand> for Command {
+    fn from(command: ScriptCommand) -> Command {
+        match command {
+            ScriptCommand::Complete {
+                id,
+                step,
+                actor,
+                deliverables,
+                outcomes,
+            } => Command::Complete {
+                id,
+                step,
+                actor,
+                deliverables,
+                outcomes,
+            },
+            ScriptCommand::SendBack {
+                id,
+                from,
+                to,
+                actor,
+                reason,
+            } => Command::SendBack {
+                id,
+                from,
+                to,
+                actor,
+                reason,
+            },
+            ScriptCommand::Pause {
+                id,
+                step,
+                actor,
+                reason,
+            } => Command::Pause {
+                id,
+                step,
+                actor,
+                reason,
+            },
+            ScriptCommand::Resume { id, step, actor } => Command::Resume { id, step, actor },
+            ScriptCommand::Delegate {
+                id,
+                step,
+                actor,
+                to,
+            } => Command::Delegate {
+                id,
+                step,
+                actor,
+                to,
+            },
+            ScriptCommand::Skip {
+                id,
+                step,
+                actor,
+                reason,
+            } => Command::Skip {
+                id,
+                step,
+                actor,
+                reason,
+            },
+            ScriptCommand::Cancel { id, actor, reason } => Command::Cancel { id, actor, reason },
+        }
+    }
+}
+
+/// Reads one script line; the message says what is wrong, naming the field.
+fn script_line(line: &str) -> Result<Scripted, String> {
+    let mut object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
+    let at = match object.remove("at") {
+        Some(serde_json::Value::String(at)) => at,
+        Some(other) => {
+            return Err(format!(
+                "invalid `at` {other}: write a string, RFC 3339 with a UTC offset, \
+                 e.g. \"2026-03-02T10:00:00+08:00\""
+            ))
+        }
+        None => {
+            return Err("missing field `at`: the instant the command is issued, \
+                 RFC 3339 with a UTC offset, e.g. \"at\":\"2026-03-02T10:00:00+08:00\""
+                .to_owned())
+        }
+    };
+    let at = DateTime::parse_from_rfc3339(&at)
+        .map_err(|e| {
+            format!(
+                "invalid `at` `{at}`: {e}; write RFC 3339 with a UTC offset, \
+                 e.g. 2026-03-02T10:00:00+08:00 or 2026-03-02T02:00:00Z"
+            )
+        })?
+        .with_timezone(&Utc);
+    let command =
+        ScriptCommand::deserialize(serde_json::Value::Object(object)).map_err(|e| e.to_string())?;
+    Ok(Scripted {
+        at,
+        command: command.into(),
+    })
 }
 
 fn instant(flag: &str, text: &str, err: &mut dyn Write) -> io::Result<Option<DateTime<Utc>>> {
@@ -80,11 +250,16 @@ fn instant(flag: &str, text: &str, err: &mut dyn Write) -> io::Result<Option<Dat
 
 /// Reads the script: `(line number, command)` in the order of their instants
 /// (lines with the same instant keep their order).
-fn script(path: &PathBuf, err: &mut dyn Write) -> io::Result<Option<Vec<(usize, Scripted)>>> {
-    let text = match std::fs::read_to_string(path) {
+fn script(path: &Path, err: &mut dyn Write) -> io::Result<Option<Vec<(usize, Scripted)>>> {
+    let shown = path.display().to_string();
+    let text = match read_regular_file(path, &shown, MAX_SCRIPT_LEN) {
         Ok(t) => t,
+        Err(e @ LoadError::Io { .. }) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(None);
+        }
         Err(e) => {
-            writeln!(err, "error: cannot read `{}`: {e}", path.display())?;
+            writeln!(err, "error: cannot read the script: {e}")?;
             return Ok(None);
         }
     };
@@ -94,10 +269,10 @@ fn script(path: &PathBuf, err: &mut dyn Write) -> io::Result<Option<Vec<(usize, 
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        match serde_json::from_str::<Scripted>(line) {
+        match script_line(line) {
             Ok(s) => lines.push((n + 1, s)),
             Err(e) => {
-                writeln!(err, "error: {}:{}: {e}", path.display(), n + 1)?;
+                writeln!(err, "error: {shown}:{}: {e}", n + 1)?;
                 return Ok(None);
             }
         }
@@ -123,6 +298,14 @@ pub(super) fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
+    let Some(name) = args.file.to_str() else {
+        writeln!(
+            err,
+            "error: cannot read `{}`: the path is not valid UTF-8",
+            args.file.display()
+        )?;
+        return Ok(ExitStatus::Error);
+    };
     let Some(start) = instant("--start", &args.start, err)? else {
         return Ok(ExitStatus::Error);
     };
@@ -133,6 +316,15 @@ pub(super) fn run(
         },
         None => None,
     };
+    if until.is_some_and(|until| until < start) {
+        writeln!(
+            err,
+            "error: --until `{}` is earlier than --start `{}`; give an --until at or after the start",
+            args.until.as_deref().unwrap_or_default(),
+            args.start
+        )?;
+        return Ok(ExitStatus::Error);
+    }
     let mut pairs = Vec::new();
     for attr in &args.attrs {
         match attr.split_once('=') {
@@ -159,8 +351,7 @@ pub(super) fn run(
         },
         None => Vec::new(),
     };
-    let name = args.file.to_string_lossy();
-    let Some(definition) = super::load_definition(&name, "", err)? else {
+    let Some(definition) = super::load_definition(name, &args.root, "", err)? else {
         return Ok(ExitStatus::Error);
     };
     let prepared = Prepared::new(&definition);

@@ -176,8 +176,9 @@ codes! {
     /// ([`MAX_SOURCE_LEN`](crate::syntax::MAX_SOURCE_LEN)), a name (of a
     /// declaration, department, action, outcome, priority or escalation
     /// target) over 256 characters
-    /// ([`MAX_NAME_CHARS`](crate::syntax::MAX_NAME_CHARS)), or a `holiday` or
-    /// `workday` date range over 366 days.
+    /// ([`MAX_NAME_CHARS`](crate::syntax::MAX_NAME_CHARS)), a `holiday` or
+    /// `workday` date range over 366 days, or a `use` nested more than
+    /// [`MAX_USE_DEPTH`](crate::load::MAX_USE_DEPTH) (100) files deep.
     ///
     /// # Why
     /// Limits keep parsing fast and memory bounded even on hostile or
@@ -355,7 +356,9 @@ codes! {
     ///
     /// # What
     /// A `use "file.sop"` statement names a file that does not exist or cannot
-    /// be read.
+    /// be read: missing, unreadable, not UTF-8, or not a regular file (a
+    /// directory, device, FIFO or socket, which are never opened). A path that
+    /// may not be followed at all is [`UseForbidden`](Code::UseForbidden), E019.
     ///
     /// # Why
     /// The departments, roles and calendars it defines would be missing, which
@@ -392,6 +395,37 @@ codes! {
     /// Move the shared definitions into a third file that both `use`, and
     /// remove one of the `use` statements.
     UseCycle = "E018", "files use each other in a cycle";
+
+    /// `E019`: a `use` path that may not be followed.
+    ///
+    /// # What
+    /// A `use` names an absolute path (`/etc/passwd`), a path that leads
+    /// outside the root directory once `..` and symbolic links are resolved
+    /// (`../../secrets.sop`, or a link inside the project that points out of
+    /// it), or a file that is not a `.sop` file (`notes.txt`). The root is the
+    /// directory being checked (`sopflow check DIR`), the directory of the file
+    /// being checked (`sopflow check FILE`), or the one given with `--root`;
+    /// a host embedding sopflow chooses it with
+    /// [`FsResolver::new`](crate::load::FsResolver::new).
+    ///
+    /// # Why
+    /// `.sop` files come from pull requests and uploads. If `use` could read
+    /// any file, `use "/proc/self/environ"` would print a CI job's secrets in
+    /// its log. The file is not read at all, and the diagnostic quotes only
+    /// the path as written in the `use`.
+    ///
+    /// # Example
+    /// ```text
+    /// use "/etc/passwd"
+    /// use "../../other-project/org.sop"
+    /// ```
+    ///
+    /// # Fix
+    /// Keep shared files inside the project and name them relative to the
+    /// file that contains the `use` (`use "shared/org.sop"`), with a `.sop`
+    /// name; if the project really spans a wider tree, check it with
+    /// `--root DIR`.
+    UseForbidden = "E019", "use path not allowed";
 
     /// `E020`: the flow contains a cycle.
     ///

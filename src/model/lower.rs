@@ -16,7 +16,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::syntax::ast::{self, DeclKind, Field, Item, Name, Spanned};
 
 /// The largest amount accepted for each unit: 100 years.
-fn max_amount(unit: Unit) -> u64 {
+pub(crate) fn max_amount(unit: Unit) -> u64 {
     match unit {
         Unit::Minute => 100 * 366 * 24 * 60,
         Unit::Hour => 100 * 366 * 24,
