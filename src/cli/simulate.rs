@@ -78,132 +78,6 @@ struct Scripted {
 /// The largest script read, in bytes (as for `.sop` files).
 const MAX_SCRIPT_LEN: usize = crate::syntax::MAX_SOURCE_LEN;
 
-/// A script line without its `at`: exactly the JSON shape of a [`Command`],
-/// and no other field.
-///
-/// [`Command`] itself accepts unknown fields (hosts may add their own), and
-/// serde cannot deny unknown fields next to `#[serde(flatten)]`; so a line is
-/// read as a JSON object, `at` is taken out, and the rest must be one of
-/// these. A misspelt field (`"outcome"` for `"outcomes"`) is then an error
-/// instead of a command that silently lacks it.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-enum ScriptCommand {
-    Complete {
-        id: String,
-        step: String,
-        actor: String,
-        #[serde(default)]
-        deliverables: Vec<String>,
-        #[serde(default)]
-        outcomes: Vec<String>,
-    },
-    SendBack {
-        id: String,
-        from: String,
-        to: String,
-        actor: String,
-        reason: String,
-    },
-    Pause {
-        id: String,
-        step: String,
-        actor: String,
-        #[serde(default)]
-        reason: String,
-    },
-    Resume {
-        id: String,
-        step: String,
-        actor: String,
-    },
-    Delegate {
-        id: String,
-        step: String,
-        actor: String,
-        to: String,
-    },
-    Skip {
-        id: String,
-        step: String,
-        actor: String,
-        reason: String,
-    },
-    Cancel {
-        id: String,
-        actor: String,
-        reason: String,
-    },
-}
-
-impl From<ScriptCommand> for Command {
-    fn from(command: ScriptCommand) -> Command {
-        match command {
-            ScriptCommand::Complete {
-                id,
-                step,
-                actor,
-                deliverables,
-                outcomes,
-            } => Command::Complete {
-                id,
-                step,
-                actor,
-                deliverables,
-                outcomes,
-            },
-            ScriptCommand::SendBack {
-                id,
-                from,
-                to,
-                actor,
-                reason,
-            } => Command::SendBack {
-                id,
-                from,
-                to,
-                actor,
-                reason,
-            },
-            ScriptCommand::Pause {
-                id,
-                step,
-                actor,
-                reason,
-            } => Command::Pause {
-                id,
-                step,
-                actor,
-                reason,
-            },
-            ScriptCommand::Resume { id, step, actor } => Command::Resume { id, step, actor },
-            ScriptCommand::Delegate {
-                id,
-                step,
-                actor,
-                to,
-            } => Command::Delegate {
-                id,
-                step,
-                actor,
-                to,
-            },
-            ScriptCommand::Skip {
-                id,
-                step,
-                actor,
-                reason,
-            } => Command::Skip {
-                id,
-                step,
-                actor,
-                reason,
-            },
-            ScriptCommand::Cancel { id, actor, reason } => Command::Cancel { id, actor, reason },
-        }
-    }
-}
-
 /// Reads one script line; the message says what is wrong, naming the field.
 fn script_line(line: &str) -> Result<Scripted, String> {
     let mut object: serde_json::Map<String, serde_json::Value> =
@@ -230,12 +104,10 @@ fn script_line(line: &str) -> Result<Scripted, String> {
             )
         })?
         .with_timezone(&Utc);
+    // `Command` refuses unknown fields: a misspelt `"outcome"` is an error.
     let command =
-        ScriptCommand::deserialize(serde_json::Value::Object(object)).map_err(|e| e.to_string())?;
-    Ok(Scripted {
-        at,
-        command: command.into(),
-    })
+        Command::deserialize(serde_json::Value::Object(object)).map_err(|e| e.to_string())?;
+    Ok(Scripted { at, command })
 }
 
 fn instant(flag: &str, text: &str, err: &mut dyn Write) -> io::Result<Option<DateTime<Utc>>> {

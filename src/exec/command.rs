@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 /// snake case: `complete`, `send_back`, `pause`, `resume`, `delegate`, `skip`,
 /// `cancel`).
 ///
-/// Every command carries an `id`; a repeated id changes nothing and is
+/// Unknown fields are refused. Every command carries an `id`; a repeated id changes nothing and is
 /// answered like the first time (see [`Instance::handle`](super::Instance::handle)).
 /// Steps are named by key (`研发部:评估`). Actors are department names (the
 /// owners of steps), role names (escalation targets such as `PMO`), or any
@@ -19,9 +19,12 @@ use serde::{Deserialize, Serialize};
 /// let command: Command = serde_json::from_str(json).unwrap();
 /// assert_eq!(command, Command::complete("c1", "研发部:评估", "研发部"));
 /// assert!(serde_json::from_str::<Command>(r#"{"type":"finish"}"#).is_err());
+/// // A misspelt field is an error, not a command that silently lacks it.
+/// let typo = r#"{"type":"complete","id":"c1","step":"研发部:评估","actor":"研发部","outcome":"通过"}"#;
+/// assert!(serde_json::from_str::<Command>(typo).unwrap_err().to_string().contains("unknown field `outcome`"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Command {
     /// The actor completes (or, for a 会签 step, signs) the step.
     Complete {
