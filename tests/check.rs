@@ -329,3 +329,55 @@ fn two_conditions_on_one_arrow_are_one_error() {
         .collect();
     assert_eq!(codes, ["E015"]);
 }
+
+/// `calendar cn extends cn` in a shared file gives every process that says
+/// `calendar cn` the added year, and a calendar that extends `cn` gets it
+/// too, wherever the two are declared.
+#[test]
+fn an_extended_cn_reaches_every_process_and_every_extension() {
+    use chrono::NaiveDate;
+    use sopflow::load::{Loader, MemoryResolver};
+    let files = MemoryResolver::new()
+        .with(
+            "org.sop",
+            "calendar 公司 extends cn { hours 09:00-12:00, 13:30-18:00 }\n\
+             calendar cn extends cn {\n  covers 2027\n  holiday 2027-01-01 \"元旦\"\n}\n",
+        )
+        .with(
+            "a.sop",
+            "use \"org.sop\"\nprocess A { calendar cn }\n市场部 → 研发部 within 3wd\n",
+        )
+        .with(
+            "b.sop",
+            "use \"org.sop\"\nprocess B { calendar 公司 }\n市场部 → 研发部 within 3wd\n",
+        );
+    let loader = Loader::new(files);
+    let new_year = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+    for (file, name, close) in [("a.sop", "cn", "18:00"), ("b.sop", "公司", "18:00")] {
+        let checked = loader.check(file).unwrap();
+        assert!(
+            checked.diagnostics.is_empty(),
+            "{file}: {}",
+            checked.diagnostics.render(&RenderOptions::default())
+        );
+        let definition = checked.definition.unwrap();
+        let calendar = definition.calendar().unwrap();
+        assert_eq!(calendar.name(), name);
+        assert_eq!(calendar.covers(), Some(2024..=2027), "{file}");
+        assert!(!calendar.is_working_day(new_year));
+        assert_eq!(calendar.label(new_year), Some("元旦"));
+        // The built-in 2026 holidays are still there.
+        assert_eq!(
+            calendar.label(NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()),
+            Some("国庆节")
+        );
+        let hours: Vec<String> = calendar
+            .hours()
+            .map(|(from, to)| format!("{}-{}", from.format("%H:%M"), to.format("%H:%M")))
+            .collect();
+        assert_eq!(hours.last().map(|h| &h[6..]), Some(close));
+        if name == "公司" {
+            assert_eq!(hours, ["09:00-12:00", "13:30-18:00"]);
+        }
+    }
+}

@@ -105,12 +105,14 @@ pub(super) fn calendar(spec: &str, err: &mut dyn Write) -> io::Result<Option<Bus
         return Ok(None);
     };
     let found = match name {
-        Some("cn") => Some(BusinessCalendar::cn()),
+        // A file may extend `cn` (`calendar cn extends cn { … }`); without
+        // that, `#cn` is the built-in calendar.
         Some(n) => definition
             .calendars()
             .iter()
             .find(|c| c.name() == n)
-            .cloned(),
+            .cloned()
+            .or_else(|| (n == "cn").then(BusinessCalendar::cn)),
         None => definition.calendars().first().cloned(),
     };
     if found.is_none() {
