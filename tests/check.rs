@@ -5,6 +5,7 @@
 //! rendered without colour at width 80. Cases that need several files live in
 //! a directory `tests/fixtures/check/<case>/` whose `main.sop` is checked.
 //! Every case must report the code its name carries, and every code has a case.
+//! A line `# today: YYYY-MM-DD` checks the case as on that day (for W031).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -27,12 +28,23 @@ fn expected_code(case: &str) -> Code {
         .unwrap_or_else(|e| panic!("case {case:?}: {e}"))
 }
 
+/// The date of a `# today: YYYY-MM-DD` line: the fixture is checked as on that day (W031).
+fn today_of(source: &str) -> Option<chrono::NaiveDate> {
+    source.lines().find_map(|line| {
+        let date = line.strip_prefix("# today: ")?;
+        Some(date.trim().parse().expect("`# today:` takes YYYY-MM-DD"))
+    })
+}
+
 /// Checks a fixture and renders its diagnostics, with paths relative to the fixtures directory.
 fn render(path: &Path) -> (Vec<Code>, String) {
     let name = path.to_str().expect("fixture paths are UTF-8");
-    let checked = Loader::new(FsResolver)
-        .check(name)
-        .expect("the fixture is readable");
+    let source = std::fs::read_to_string(path).expect("the fixture is readable");
+    let mut loader = Loader::new(FsResolver);
+    if let Some(today) = today_of(&source) {
+        loader = loader.today(today);
+    }
+    let checked = loader.check(name).expect("the fixture is readable");
     let codes = checked.diagnostics.iter().map(|d| d.code).collect();
     let rendered = checked.diagnostics.render(&RenderOptions {
         color: false,

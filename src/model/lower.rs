@@ -44,10 +44,14 @@ pub(crate) struct Input<'a> {
 /// Lowers the main file (with the declarations of the files it uses) into a definition.
 ///
 /// Returns `None` when any error diagnostic was produced.
+///
+/// With `today`, a process whose calendar ends before the deadlines of an
+/// instance started that day could reach gets a W031 warning.
 pub(crate) fn lower(
     main: Input<'_>,
     imports: &[Input<'_>],
     default_name: &str,
+    today: Option<chrono::NaiveDate>,
 ) -> (Option<Definition>, Vec<Diagnostic>) {
     let mut l = Lowerer::default();
     for input in imports {
@@ -80,6 +84,11 @@ pub(crate) fn lower(
         .diags
         .iter()
         .any(|d| d.severity() == crate::diagnostics::Severity::Error);
+    if let (false, Some(definition), Some(today)) = (has_errors, &definition, today) {
+        if let Some(warning) = l.calendar_ending(definition, today) {
+            l.push(warning);
+        }
+    }
     (if has_errors { None } else { definition }, l.diags)
 }
 
@@ -1230,6 +1239,49 @@ impl<'a> Lowerer<'a> {
     }
 
     // ------------------------------------------------------------ calendars and header
+
+    /// W031 when an instance of `definition` started `today` could need a
+    /// year its calendar does not cover.
+    fn calendar_ending(&self, definition: &Definition, today: chrono::NaiveDate) -> Option<Diagnostic> {
+        let (year, needer) = super::horizon::uncovered_year(definition, today)?;
+        let calendar = definition.calendar()?;
+        let covers = calendar.covers()?;
+        let (decl, source) = self.header?;
+        let field = |matches: fn(&Field) -> bool| decl.fields.iter().find(|f| matches(&f.node));
+        let chosen = field(|f| matches!(f, Field::Calendar(_)))?;
+        let name = calendar.name();
+        let years = super::lower_calendar::years_text(*covers.start(), *covers.end());
+        let message = if year > *covers.end() {
+            format!("calendar `{name}` has holidays only up to {}, but deadlines of this process can reach {year}", covers.end())
+        } else {
+            format!("calendar `{name}` has holidays only from {}, but deadlines of this process need {year}", covers.start())
+        };
+        let mut warning = Diagnostic::new(
+            Code::CalendarEnding,
+            message,
+            source,
+            chosen.span,
+            format!("covers {years}"),
+        );
+        let (at, label) = match needer {
+            super::horizon::Needer::Process => {
+                let deadline = field(|f| matches!(f, Field::Within(_) | Field::By { .. }))?;
+                (Location { source, span: deadline.span }, format!("counted from {today}, this deadline can fall in {year}"))
+            }
+            super::horizon::Needer::Step(id) => (
+                definition.step(id).location,
+                format!("counted from {today}, this step's deadline can fall in {year}"),
+            ),
+            super::horizon::Needer::Level(id) => (
+                definition.step(id).location,
+                format!("counted from {today}, an escalation level of this step can fall in {year}"),
+            ),
+        };
+        warning = warning.with_label(at.source, at.span, label);
+        Some(warning.with_help(format!(
+            "add {year} when its holidays are published, e.g. in a shared file: `calendar {name} extends {name} {{ covers {year} … }}` (see \"Adding a year\" in the language reference, grammar/LANGUAGE.md)"
+        )))
+    }
 
     /// Whether a calendar of this name exists: declared, or the built-in `cn`.
     fn calendar_known(&self, name: &str) -> bool {

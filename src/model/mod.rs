@@ -8,6 +8,7 @@
 
 mod checks;
 mod fingerprint;
+mod horizon;
 pub(crate) mod lower;
 mod lower_calendar;
 mod serialize;
