@@ -27,7 +27,8 @@ Examples:
   sopflow check flows/                   Check every .sop file under flows/, recursively
   sopflow check 新产品上市.sop org.sop   Check two files
   sopflow check --format github .        Annotate a pull request in GitHub Actions
-  sopflow check --format json flows/     Print all diagnostics as one JSON array";
+  sopflow check --format json flows/     Print all diagnostics as one JSON array
+  sopflow check --today 2026-12-02 .     Check as on that date (W031: calendars ending soon)";
 
 /// The arguments of `sopflow check`.
 #[derive(Debug, Args)]
@@ -35,6 +36,12 @@ pub(super) struct CheckArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+
+    /// Check as on this date (YYYY-MM-DD) instead of today (UTC): the warning
+    /// W031 says when a process calendar's holidays end before the deadlines
+    /// of an instance started that day could reach.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    today: Option<chrono::NaiveDate>,
 
     /// Files and directories to check. Directories are searched recursively
     /// for *.sop files, skipping hidden directories and target/; a file named
@@ -81,7 +88,7 @@ pub(super) fn run(
         let _ = writeln!(err, "warning: no .sop files found");
     }
 
-    let loader = Loader::new(FsResolver);
+    let loader = Loader::new(FsResolver).today(args.today.unwrap_or_else(super::today));
     let mut report = Report::new(args.format, terminal);
     let mut seen = HashSet::new();
     for path in &found.files {

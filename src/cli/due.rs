@@ -6,7 +6,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use clap::Args;
 
 use super::ExitStatus;
-use crate::calendar::{BusinessCalendar, BusinessDuration};
+use crate::calendar::{BusinessCalendar, BusinessDuration, CalendarError};
 
 /// Shown at the end of `sopflow due --help`.
 pub(super) const AFTER_HELP: &str = "\
@@ -82,6 +82,15 @@ pub(super) fn run(
         }
         Err(e) => {
             writeln!(err, "error: cannot compute the deadline: {e}")?;
+            if let CalendarError::BeyondHorizon { calendar, year } = &e {
+                writeln!(
+                    err,
+                    "help: add {year} once its holidays are published: in a .sop file, \
+                     `calendar {calendar} extends {calendar} {{ covers {year} … }}` with one \
+                     `holiday`/`workday` line per date of the notice, then pass \
+                     `--calendar FILE#{calendar}`; see \"Adding a year\" in grammar/LANGUAGE.md"
+                )?;
+            }
             Ok(ExitStatus::Failure)
         }
     }
