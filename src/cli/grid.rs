@@ -257,7 +257,20 @@ mod tests {
         let grid = cn.year_grid(2026).expect("a supported year");
         let text = render(&cn, &grid);
         for line in text.lines() {
-            assert!(line.width() <= 3 * MONTH + 2 * GAP.len(), "{line}");
+            assert!(line.width() <= 80, "{line}");
+        }
+        // Each weekday row holds three months, each month 21 columns (the
+        // weekday names are two columns wide) and the gap between them.
+        let weekdays = "一 二 三 四 五 六 日 ";
+        let header = format!("{weekdays}{GAP}{weekdays}{GAP}{weekdays}");
+        assert_eq!(
+            text.lines().filter(|l| l.starts_with('一')).count(),
+            4,
+            "{text}"
+        );
+        for line in text.lines().filter(|l| l.starts_with('一')) {
+            assert_eq!(line, header.trim_end());
+            assert_eq!(line.width(), 3 * MONTH + 2 * GAP.len() - 1);
         }
         // January 2026 starts on a Thursday with three days of 元旦 and a
         // make-up Sunday.
