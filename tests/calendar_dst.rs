@@ -220,7 +220,11 @@ fn cases() -> Vec<Case> {
             name: "ny-office",
             zone: chrono_tz::America::New_York,
             week: &MON_FRI,
-            hours: vec![(h(1, 30), h(2, 30)), (h(8, 0), h(12, 0)), (h(13, 0), h(17, 30))],
+            hours: vec![
+                (h(1, 30), h(2, 30)),
+                (h(8, 0), h(12, 0)),
+                (h(13, 0), h(17, 30)),
+            ],
             holidays: vec![date(2026, 3, 9)],
             workdays: vec![date(2026, 3, 8), date(2026, 11, 1)],
             changes: [date(2026, 3, 8), date(2026, 11, 1)],
@@ -241,7 +245,11 @@ fn cases() -> Vec<Case> {
             name: "berlin-shifts",
             zone: chrono_tz::Europe::Berlin,
             week: &MON_FRI,
-            hours: vec![(h(2, 30), h(5, 0)), (h(9, 0), h(12, 0)), (h(13, 0), h(24, 0))],
+            hours: vec![
+                (h(2, 30), h(5, 0)),
+                (h(9, 0), h(12, 0)),
+                (h(13, 0), h(24, 0)),
+            ],
             holidays: vec![date(2026, 3, 30)],
             workdays: vec![date(2026, 3, 29), date(2026, 10, 25)],
             changes: [date(2026, 3, 29), date(2026, 10, 25)],
@@ -335,20 +343,38 @@ fn business_hours_on_the_change_days() {
     };
     // 00:30–03:30 lacks the skipped hour in March and has the repeated one in November.
     assert_eq!(hours("ny-night-and-day", date(2026, 3, 8)), 2 * 60 + 8 * 60);
-    assert_eq!(hours("ny-night-and-day", date(2026, 11, 1)), 4 * 60 + 8 * 60);
+    assert_eq!(
+        hours("ny-night-and-day", date(2026, 11, 1)),
+        4 * 60 + 8 * 60
+    );
     // 01:30–02:30 in New York: 02:30 does not exist on 03-08, so it ends at
     // 03:00 EDT, half an hour later; on 11-01 02:30 is after the fold (EST),
     // so the window is 01:30 EDT to 02:30 EST, two hours.
-    assert_eq!(hours("ny-office", date(2026, 3, 8)), 30 + 4 * 60 + 4 * 60 + 30);
-    assert_eq!(hours("ny-office", date(2026, 11, 1)), 2 * 60 + 4 * 60 + 4 * 60 + 30);
+    assert_eq!(
+        hours("ny-office", date(2026, 3, 8)),
+        30 + 4 * 60 + 4 * 60 + 30
+    );
+    assert_eq!(
+        hours("ny-office", date(2026, 11, 1)),
+        2 * 60 + 4 * 60 + 4 * 60 + 30
+    );
     assert_eq!(hours("berlin-24h", date(2026, 3, 29)), 23 * 60);
     assert_eq!(hours("berlin-24h", date(2026, 10, 25)), 25 * 60);
     // 02:30–05:00 in Berlin: from 03:00 (the gap's end) in March, 2 h; from
     // the first 02:30 in October, 3.5 h.
-    assert_eq!(hours("berlin-shifts", date(2026, 3, 29)), 2 * 60 + 3 * 60 + 11 * 60);
-    assert_eq!(hours("berlin-shifts", date(2026, 10, 25)), 3 * 60 + 30 + 3 * 60 + 11 * 60);
+    assert_eq!(
+        hours("berlin-shifts", date(2026, 3, 29)),
+        2 * 60 + 3 * 60 + 11 * 60
+    );
+    assert_eq!(
+        hours("berlin-shifts", date(2026, 10, 25)),
+        3 * 60 + 30 + 3 * 60 + 11 * 60
+    );
     // 00:00–02:30: 02:30 does not exist in March (to 03:00 CEST, 2 h real); in
     // October the first 02:30 (CEST) closes it, 2.5 h.
     assert_eq!(hours("berlin-early", date(2026, 3, 29)), 2 * 60 + 8 * 60);
-    assert_eq!(hours("berlin-early", date(2026, 10, 25)), 2 * 60 + 30 + 8 * 60);
+    assert_eq!(
+        hours("berlin-early", date(2026, 10, 25)),
+        2 * 60 + 30 + 8 * 60
+    );
 }

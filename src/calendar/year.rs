@@ -150,7 +150,9 @@ impl BusinessCalendar {
         if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
             return Err(CalendarError::Overflow);
         }
-        let covered = self.covers.is_none_or(|(from, to)| (from..=to).contains(&year));
+        let covered = self
+            .covers
+            .is_none_or(|(from, to)| (from..=to).contains(&year));
         let mut months = Vec::with_capacity(12);
         for month in 1..=12 {
             let first = NaiveDate::from_ymd_opt(year, month, 1).ok_or(CalendarError::Overflow)?;
@@ -250,7 +252,11 @@ mod tests {
         // A year's working days as the law counts them: its days, less 104
         // weekend days, less the statutory holidays (11 to 2024, 13 from 2025);
         // the make-up days of a notice balance the days it bridges.
-        for (year, days) in [(2024, 366 - 104 - 11), (2025, 365 - 104 - 13), (2026, 365 - 104 - 13)] {
+        for (year, days) in [
+            (2024, 366 - 104 - 11),
+            (2025, 365 - 104 - 13),
+            (2026, 365 - 104 - 13),
+        ] {
             assert_eq!(cn.year_grid(year).unwrap().working_days(), days, "{year}");
         }
         let spring = cn.year_grid(2026).unwrap();

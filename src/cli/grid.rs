@@ -128,7 +128,9 @@ pub(super) fn render(calendar: &BusinessCalendar, grid: &YearGrid) -> String {
         }
     }
 
-    text.push_str("\n 9 working day    9. rest day (weekend)    9* holiday    9+ make-up day (调休)\n");
+    text.push_str(
+        "\n 9 working day    9. rest day (weekend)    9* holiday    9+ make-up day (调休)\n",
+    );
     if !grid.listed().is_empty() {
         text.push_str("\nlisted days:\n");
         for listed in grid.listed() {

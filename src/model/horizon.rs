@@ -101,17 +101,18 @@ impl Walk<'_> {
                 let Some(close) = known(self.calendar.end_of_business(*date))? else {
                     return Ok(None);
                 };
-                let due = match minus {
-                    None => Some(close),
-                    Some(d) => match d.unit {
-                        Unit::WorkingDay => known(self.calendar.resolve_back(*date, d.amount))?,
-                        Unit::WorkingHour => known(
-                            self.calendar
-                                .subtract_working_time(close, TimeDelta::hours(i64::from(d.amount))),
-                        )?,
-                        _ => d.as_elapsed().and_then(|e| close.checked_sub_signed(e)),
-                    },
-                };
+                let due =
+                    match minus {
+                        None => Some(close),
+                        Some(d) => match d.unit {
+                            Unit::WorkingDay => known(self.calendar.resolve_back(*date, d.amount))?,
+                            Unit::WorkingHour => known(self.calendar.subtract_working_time(
+                                close,
+                                TimeDelta::hours(i64::from(d.amount)),
+                            ))?,
+                            _ => d.as_elapsed().and_then(|e| close.checked_sub_signed(e)),
+                        },
+                    };
                 Ok(due.map(|t| t.max(at)))
             }
             Deadline::By {
@@ -156,21 +157,31 @@ mod tests {
     #[test]
     fn step_windows_add_up_along_the_flow() {
         // 3 × 10wd from 2026-12-02: 12-16, 12-30, then the third in 2027.
-        let source = "process P { calendar cn }\nA → B within 10wd → C within 10wd → D within 10wd\n";
+        let source =
+            "process P { calendar cn }\nA → B within 10wd → C within 10wd → D within 10wd\n";
         let found = reach(source, (2026, 12, 2));
         let definition = crate::parse(source, "p.sop").unwrap();
-        assert_eq!(found, Some((2027, Needer::Step(definition.find("D").unwrap()))));
+        assert_eq!(
+            found,
+            Some((2027, Needer::Step(definition.find("D").unwrap())))
+        );
         assert_eq!(reach(source, (2026, 11, 2)), None);
     }
 
     #[test]
     fn elapsed_time_and_attributes_need_no_year() {
         assert_eq!(
-            reach("process P { calendar cn; within 60d }\nA → B within 40d\n", (2026, 12, 2)),
+            reach(
+                "process P { calendar cn; within 60d }\nA → B within 40d\n",
+                (2026, 12, 2)
+            ),
             None
         );
         assert_eq!(
-            reach("process P { calendar cn }\nA → B by 上市日 - 5wd\n", (2026, 12, 2)),
+            reach(
+                "process P { calendar cn }\nA → B by 上市日 - 5wd\n",
+                (2026, 12, 2)
+            ),
             None
         );
         assert_eq!(reach("A → B within 3d\n", (2026, 12, 30)), None);
@@ -179,9 +190,15 @@ mod tests {
     #[test]
     fn fixed_dates_and_levels_count() {
         let by = "process P { calendar cn }\nA → B by 2027-03-01 - 2wd\n";
-        assert!(matches!(reach(by, (2026, 6, 1)), Some((2027, Needer::Step(_)))));
+        assert!(matches!(
+            reach(by, (2026, 6, 1)),
+            Some((2027, Needer::Step(_)))
+        ));
         let level = "process P { calendar cn; +20wd notify head }\nA → B within 2wd\n";
-        assert!(matches!(reach(level, (2026, 12, 2)), Some((2027, Needer::Level(_)))));
+        assert!(matches!(
+            reach(level, (2026, 12, 2)),
+            Some((2027, Needer::Level(_)))
+        ));
         assert_eq!(reach(level, (2026, 11, 2)), None);
     }
 }

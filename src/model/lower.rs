@@ -1242,7 +1242,11 @@ impl<'a> Lowerer<'a> {
 
     /// W031 when an instance of `definition` started `today` could need a
     /// year its calendar does not cover.
-    fn calendar_ending(&self, definition: &Definition, today: chrono::NaiveDate) -> Option<Diagnostic> {
+    fn calendar_ending(
+        &self,
+        definition: &Definition,
+        today: chrono::NaiveDate,
+    ) -> Option<Diagnostic> {
         let (year, needer) = super::horizon::uncovered_year(definition, today)?;
         let calendar = definition.calendar()?;
         let covers = calendar.covers()?;
@@ -1266,7 +1270,13 @@ impl<'a> Lowerer<'a> {
         let (at, label) = match needer {
             super::horizon::Needer::Process => {
                 let deadline = field(|f| matches!(f, Field::Within(_) | Field::By { .. }))?;
-                (Location { source, span: deadline.span }, format!("counted from {today}, this deadline can fall in {year}"))
+                (
+                    Location {
+                        source,
+                        span: deadline.span,
+                    },
+                    format!("counted from {today}, this deadline can fall in {year}"),
+                )
             }
             super::horizon::Needer::Step(id) => (
                 definition.step(id).location,
@@ -1274,7 +1284,9 @@ impl<'a> Lowerer<'a> {
             ),
             super::horizon::Needer::Level(id) => (
                 definition.step(id).location,
-                format!("counted from {today}, an escalation level of this step can fall in {year}"),
+                format!(
+                    "counted from {today}, an escalation level of this step can fall in {year}"
+                ),
             ),
         };
         warning = warning.with_label(at.source, at.span, label);
@@ -1398,7 +1410,10 @@ impl<'a> Lowerer<'a> {
                         self.push(
                             Diagnostic::new(
                                 Code::CalendarCycle,
-                                format!("calendars extend each other in a cycle: {}", names.join(" → ")),
+                                format!(
+                                    "calendars extend each other in a cycle: {}",
+                                    names.join(" → ")
+                                ),
                                 source,
                                 span,
                                 "closes the cycle",

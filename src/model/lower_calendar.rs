@@ -191,7 +191,9 @@ pub(crate) fn calendar(
                         covers_span,
                         format!("{missing} would be covered without holidays"),
                     )
-                    .with_help(format!("add {missing} first (with its holidays), or correct the year")),
+                    .with_help(format!(
+                        "add {missing} first (with its holidays), or correct the year"
+                    )),
                 );
                 ok = false;
                 None

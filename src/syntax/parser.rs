@@ -778,11 +778,6 @@ fn names(pair: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
     pair.into_inner().filter(|p| p.as_rule() == Rule::name)
 }
 
-/// Detaches an iterator of pairs from the lifetime of a borrowed pair.
-///
-/// `Pair` is cheap to clone (reference-counted); collecting lets helpers take
-/// `impl Iterator` without threading lifetimes through.
-
 fn unit_of(text: &str) -> Unit {
     match text {
         "m" | "分钟" => Unit::Minute,
