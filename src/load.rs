@@ -33,6 +33,8 @@ use std::fs;
 use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
 
+use chrono::NaiveDate;
+
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Source, SourceId, SourceMap, Span};
 use crate::model::{self, Definition};
 use crate::syntax::{self, ast, MAX_SOURCE_LEN};
@@ -477,12 +479,47 @@ impl Checked {
 #[derive(Debug, Clone, Default)]
 pub struct Loader<R> {
     resolver: R,
+    today: Option<NaiveDate>,
 }
 
 impl<R: Resolver> Loader<R> {
     /// A loader that reads through `resolver`.
     pub fn new(resolver: R) -> Self {
-        Loader { resolver }
+        Loader {
+            resolver,
+            today: None,
+        }
+    }
+
+    /// Checks against the date `today` too: a process whose calendar's
+    /// holiday data ends before the deadlines of an instance started that day
+    /// could reach gets the warning W031 (see [`Code::CalendarEnding`] for how
+    /// the reach is estimated). The loader reads no clock; without this, no
+    /// W031 is reported, so the result depends on the files alone.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use sopflow::load::{Loader, MemoryResolver};
+    ///
+    /// let files = MemoryResolver::new().with(
+    ///     "新品.sop",
+    ///     "process 新品 { calendar cn; within 60wd }\n市场部 → 研发部 within 3wd\n",
+    /// );
+    /// let loader = Loader::new(files);
+    /// assert!(loader.check("新品.sop")?.diagnostics.is_empty());
+    ///
+    /// let december = loader.today(NaiveDate::from_ymd_opt(2026, 12, 2).unwrap());
+    /// let checked = december.check("新品.sop")?;
+    /// let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    /// assert_eq!(codes, ["W031"]); // 60 working days from 2026-12-02 reach 2027
+    /// assert!(checked.definition.is_some()); // a warning, not an error
+    /// # Ok::<(), sopflow::load::LoadError>(())
+    /// ```
+    #[must_use]
+    pub fn today(mut self, today: NaiveDate) -> Self {
+        self.today = Some(today);
+        self
     }
 
     /// Reads, parses and validates the file `name` and the files it uses.
@@ -533,6 +570,7 @@ impl<R: Resolver> Loader<R> {
             },
             &imports,
             &stem,
+            self.today,
         );
         let mut all = session.diags;
         all.extend(diags);

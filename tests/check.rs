@@ -5,6 +5,7 @@
 //! rendered without colour at width 80. Cases that need several files live in
 //! a directory `tests/fixtures/check/<case>/` whose `main.sop` is checked.
 //! Every case must report the code its name carries, and every code has a case.
+//! A line `# today: YYYY-MM-DD` checks the case as on that day (for W031).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -27,13 +28,24 @@ fn expected_code(case: &str) -> Code {
         .unwrap_or_else(|e| panic!("case {case:?}: {e}"))
 }
 
+/// The date of a `# today: YYYY-MM-DD` line: the fixture is checked as on that day (W031).
+fn today_of(source: &str) -> Option<chrono::NaiveDate> {
+    source.lines().find_map(|line| {
+        let date = line.strip_prefix("# today: ")?;
+        Some(date.trim().parse().expect("`# today:` takes YYYY-MM-DD"))
+    })
+}
+
 /// Checks a fixture and renders its diagnostics, with paths relative to the fixtures directory.
 fn render(path: &Path) -> (Vec<Code>, String) {
     let name = path.to_str().expect("fixture paths are UTF-8");
-    let checked =
-        Loader::new(FsResolver::new(fixtures_dir()).expect("the fixtures directory exists"))
-            .check(name)
-            .expect("the fixture is readable");
+    let source = std::fs::read_to_string(path).expect("the fixture is readable");
+    let mut loader =
+        Loader::new(FsResolver::new(fixtures_dir()).expect("the fixtures directory exists"));
+    if let Some(today) = today_of(&source) {
+        loader = loader.today(today);
+    }
+    let checked = loader.check(name).expect("the fixture is readable");
     let codes = checked.diagnostics.iter().map(|d| d.code).collect();
     let rendered = checked.diagnostics.render(&RenderOptions {
         color: false,
@@ -330,4 +342,56 @@ fn two_conditions_on_one_arrow_are_one_error() {
         .map(|d| d.code.as_str())
         .collect();
     assert_eq!(codes, ["E015"]);
+}
+
+/// `calendar cn extends cn` in a shared file gives every process that says
+/// `calendar cn` the added year, and a calendar that extends `cn` gets it
+/// too, wherever the two are declared.
+#[test]
+fn an_extended_cn_reaches_every_process_and_every_extension() {
+    use chrono::NaiveDate;
+    use sopflow::load::{Loader, MemoryResolver};
+    let files = MemoryResolver::new()
+        .with(
+            "org.sop",
+            "calendar 公司 extends cn { hours 09:00-12:00, 13:30-18:00 }\n\
+             calendar cn extends cn {\n  covers 2027\n  holiday 2027-01-01 \"元旦\"\n}\n",
+        )
+        .with(
+            "a.sop",
+            "use \"org.sop\"\nprocess A { calendar cn }\n市场部 → 研发部 within 3wd\n",
+        )
+        .with(
+            "b.sop",
+            "use \"org.sop\"\nprocess B { calendar 公司 }\n市场部 → 研发部 within 3wd\n",
+        );
+    let loader = Loader::new(files);
+    let new_year = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+    for (file, name, close) in [("a.sop", "cn", "18:00"), ("b.sop", "公司", "18:00")] {
+        let checked = loader.check(file).unwrap();
+        assert!(
+            checked.diagnostics.is_empty(),
+            "{file}: {}",
+            checked.diagnostics.render(&RenderOptions::default())
+        );
+        let definition = checked.definition.unwrap();
+        let calendar = definition.calendar().unwrap();
+        assert_eq!(calendar.name(), name);
+        assert_eq!(calendar.covers(), Some(2024..=2027), "{file}");
+        assert!(!calendar.is_working_day(new_year));
+        assert_eq!(calendar.label(new_year), Some("元旦"));
+        // The built-in 2026 holidays are still there.
+        assert_eq!(
+            calendar.label(NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()),
+            Some("国庆节")
+        );
+        let hours: Vec<String> = calendar
+            .hours()
+            .map(|(from, to)| format!("{}-{}", from.format("%H:%M"), to.format("%H:%M")))
+            .collect();
+        assert_eq!(hours.last().map(|h| &h[6..]), Some(close));
+        if name == "公司" {
+            assert_eq!(hours, ["09:00-12:00", "13:30-18:00"]);
+        }
+    }
 }

@@ -2,7 +2,8 @@
 //! a block tagged with codes (```sop E020) produces exactly those codes; an untagged
 //! block produces no diagnostic at all. A line `# file: NAME` starts another file
 //! of a multi-file block (the first file is the main one); `use "org.sop"` without
-//! an org.sop in the block gets examples/org.sop.
+//! an org.sop in the block gets examples/org.sop. A line `# today: YYYY-MM-DD` checks
+//! the block as on that day (the calendar warning W031 depends on it).
 
 use std::collections::BTreeSet;
 
@@ -62,7 +63,12 @@ fn every_example_in_the_language_reference_checks_as_documented() {
         for (name, text) in files {
             resolver = resolver.with(name, text);
         }
-        let checked = Loader::new(resolver).check(&main).unwrap();
+        // `# today: YYYY-MM-DD` checks the example as on that day (for W031).
+        let mut loader = Loader::new(resolver);
+        if let Some(today) = body.lines().find_map(|l| l.strip_prefix("# today: ")) {
+            loader = loader.today(today.trim().parse().expect("`# today:` takes YYYY-MM-DD"));
+        }
+        let checked = loader.check(&main).unwrap();
         let got: BTreeSet<String> = checked
             .diagnostics
             .iter()

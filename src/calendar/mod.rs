@@ -59,12 +59,39 @@
 //!
 //! The same text format is accepted for any calendar through
 //! [`CalendarBuilder::holiday_data`].
+//!
+//! Users need not wait for a release that ships the year:
+//!
+//! - **In a `.sop` file**, usually the shared `org.sop`, a calendar extends
+//!   another one; redeclaring `cn` this way gives every process that says
+//!   `calendar cn` the new year (grammar/LANGUAGE.md, "Adding a year"; the
+//!   dates below illustrate the form, they are not the 2027 notice):
+//!
+//!   ```text
+//!   calendar cn extends cn {
+//!     covers 2027
+//!     holiday 2027-01-01 "元旦"
+//!     workday 2027-02-07 "春节调休"
+//!   }
+//!   ```
+//!
+//! - **In a host program**, [`BusinessCalendar::to_builder`] copies a
+//!   calendar and a `covers` line of [`CalendarBuilder::holiday_data`] (or
+//!   [`CalendarBuilder::extend_coverage`]) joins the new year to the covered
+//!   ones: `BusinessCalendar::cn().to_builder().holiday_data(text)?.build()?`.
+//!
+//! Either way the covered years must stay one range (2024..2026 and 2028
+//! would leave 2027 without holidays: [`CalendarError::CoverageGap`]).
+//! `sopflow calendar cn 2027` prints the year as month grids to check the
+//! typing against the notice.
 
 mod cn;
 mod data;
 mod duration;
+mod year;
 
 pub use duration::{BusinessDuration, ParseDurationError, Unit};
+pub use year::{Day, DayKind, ListedDays, MonthGrid, YearGrid};
 
 use std::ops::RangeInclusive;
 
@@ -159,6 +186,19 @@ pub enum CalendarError {
         /// The last covered year.
         to: i32,
     },
+    /// Joining covered years would leave a gap: the years between them would
+    /// be covered without their holidays.
+    #[error("covered years {from}..{to} do not join {covered_from}..{covered_to}: the years between would have no holidays")]
+    CoverageGap {
+        /// The first year covered so far.
+        covered_from: i32,
+        /// The last year covered so far.
+        covered_to: i32,
+        /// The first year to add.
+        from: i32,
+        /// The last year to add.
+        to: i32,
+    },
     /// A holiday or working day is listed outside the covered years.
     #[error("{date} is listed but lies outside the covered years {from}..{to}")]
     OutsideCoverage {
@@ -208,7 +248,7 @@ pub enum CalendarError {
 /// assert!(berlin.is_working_day(NaiveDate::from_ymd_opt(2026, 12, 28).unwrap()));
 /// # Ok::<(), sopflow::calendar::CalendarError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(into = "CalendarRepr", try_from = "CalendarRepr")]
 pub struct BusinessCalendar {
     name: String,
@@ -228,6 +268,33 @@ pub struct BusinessCalendar {
     /// `first..=last` (the covered years): conversions there skip the tz
     /// database. Derived from `zone` and `covers`, so equality ignores nothing.
     fixed: Option<FixedSpan>,
+    /// Names of listed dates, in the order they were given; a later name of
+    /// a date wins. Not serialized and not compared.
+    labels: Vec<Label>,
+}
+
+impl PartialEq for BusinessCalendar {
+    fn eq(&self, other: &Self) -> bool {
+        // `labels` are for people and take no part; `fixed` is derived from the rest.
+        self.name == other.name
+            && self.zone == other.zone
+            && self.week == other.week
+            && self.hours == other.hours
+            && self.holidays == other.holidays
+            && self.workdays == other.workdays
+            && self.covers == other.covers
+    }
+}
+
+impl Eq for BusinessCalendar {}
+
+/// A name for an inclusive range of dates, such as `国庆节` for
+/// 2026-10-01..2026-10-07.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Label {
+    first: NaiveDate,
+    last: NaiveDate,
+    text: String,
 }
 
 /// Days from 0001-01-01 (day 1 of the common era, as chrono counts) to 1970-01-01.
@@ -350,9 +417,23 @@ pub struct CalendarBuilder {
     holidays: Vec<NaiveDate>,
     workdays: Vec<NaiveDate>,
     covers: Option<(i32, i32)>,
+    labels: Vec<Label>,
 }
 
 impl CalendarBuilder {
+    /// Renames the calendar, e.g. a copy of `cn` made with
+    /// [`BusinessCalendar::to_builder`] that becomes a company calendar.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// Sets the time zone whose civil time the dates and hours are in.
+    pub fn zone(mut self, zone: Tz) -> Self {
+        self.zone = zone;
+        self
+    }
+
     /// Sets the weekdays that work, replacing the default Monday to Friday.
     pub fn week(mut self, days: &[Weekday]) -> Self {
         self.week = days
@@ -396,11 +477,73 @@ impl CalendarBuilder {
         self
     }
 
+    /// Names the listed dates of an inclusive range, e.g. `国庆节`. Names are
+    /// shown to people (`sopflow calendar`) and change no computation; when
+    /// two names cover a date, the later one is the date's name.
+    pub fn label(mut self, dates: RangeInclusive<NaiveDate>, text: impl Into<String>) -> Self {
+        let (first, last) = dates.into_inner();
+        self.labels.push(Label {
+            first,
+            last,
+            text: text.into(),
+        });
+        self
+    }
+
     /// Declares the inclusive range of years for which the holiday list is
-    /// complete. Working-day questions outside it are errors.
+    /// complete, replacing earlier covered years. Working-day questions
+    /// outside it are errors.
     pub fn covers(mut self, from_year: i32, to_year: i32) -> Self {
         self.covers = Some((from_year, to_year));
         self
+    }
+
+    /// Adds the years `from_year..=to_year` to the covered years: the result
+    /// is the union, which must be one range. A builder without covered years
+    /// (a new one, or one made from a calendar without a bound) takes these.
+    ///
+    /// This is how a year is added to a calendar, for example to the built-in
+    /// `cn` before sopflow ships the year (see also
+    /// [`BusinessCalendar::to_builder`]).
+    ///
+    /// # Errors
+    /// [`CalendarError::InvalidCoverage`] when `from_year > to_year`;
+    /// [`CalendarError::CoverageGap`] when the two ranges neither overlap nor
+    /// touch (2024..2026 and 2028 would leave 2027 without holidays).
+    ///
+    /// # Example
+    /// ```
+    /// use sopflow::calendar::{BusinessCalendar, CalendarError};
+    ///
+    /// let cn = BusinessCalendar::cn().to_builder().extend_coverage(2027, 2027)?.build()?;
+    /// assert_eq!(cn.covers(), Some(2024..=2027));
+    ///
+    /// let gap = BusinessCalendar::cn().to_builder().extend_coverage(2028, 2028);
+    /// assert!(matches!(gap, Err(CalendarError::CoverageGap { covered_to: 2026, from: 2028, .. })));
+    /// # Ok::<(), CalendarError>(())
+    /// ```
+    pub fn extend_coverage(mut self, from_year: i32, to_year: i32) -> Result<Self, CalendarError> {
+        if from_year > to_year {
+            return Err(CalendarError::InvalidCoverage {
+                from: from_year,
+                to: to_year,
+            });
+        }
+        self.covers = Some(match self.covers {
+            None => (from_year, to_year),
+            Some((from, to)) => {
+                if from_year > to.saturating_add(1) || to_year < from.saturating_sub(1) {
+                    return Err(CalendarError::CoverageGap {
+                        covered_from: from,
+                        covered_to: to,
+                        from: from_year,
+                        to: to_year,
+                    });
+                }
+                (from.min(from_year), to.max(to_year))
+            }
+        });
+        Ok(self)
     }
 
     /// Adds the holidays, make-up working days and covered years of a text
@@ -414,11 +557,16 @@ impl CalendarBuilder {
     /// workday 2026-02-14 春节调休
     /// ```
     ///
-    /// Ranges are inclusive. A `covers` line replaces earlier covered years.
+    /// Ranges are inclusive; a label names the dates of its line (see
+    /// [`CalendarBuilder::label`]). A `covers` line adds its years to the
+    /// builder's covered years, as [`CalendarBuilder::extend_coverage`] does,
+    /// so that data for a new year extends a calendar made with
+    /// [`BusinessCalendar::to_builder`].
     ///
     /// # Errors
     /// Returns [`CalendarError::HolidayData`] with the line number of the
-    /// first line that cannot be read.
+    /// first line that cannot be read, and [`CalendarError::CoverageGap`] when
+    /// the `covers` line does not join the builder's covered years.
     ///
     /// # Example
     /// ```
@@ -433,18 +581,29 @@ impl CalendarBuilder {
     /// let bad = BusinessCalendar::builder("hk", chrono_tz::Asia::Hong_Kong)
     ///     .holiday_data("holiday 2026-13-01\n");
     /// assert!(matches!(bad, Err(CalendarError::HolidayData { line: 1, .. })));
+    ///
+    /// // A year added to the built-in calendar: 2024..2026 become 2024..2027.
+    /// let cn = BusinessCalendar::cn()
+    ///     .to_builder()
+    ///     .holiday_data("covers 2027\nholiday 2027-01-01 元旦\n")?
+    ///     .build()?;
+    /// assert_eq!(cn.covers(), Some(2024..=2027));
+    /// assert_eq!(cn.label(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()), Some("元旦"));
     /// # Ok::<(), CalendarError>(())
     /// ```
     pub fn holiday_data(mut self, text: &str) -> Result<Self, CalendarError> {
         let parsed = data::parse(text)?;
-        if let Some(covers) = parsed.covers {
-            self.covers = Some(covers);
+        if let Some((from, to)) = parsed.covers {
+            self = self.extend_coverage(from, to)?;
         }
         for entry in &parsed.entries {
             let days = entry.first.iter_days().take_while(|day| *day <= entry.last);
             match entry.kind {
                 data::EntryKind::Holiday => self.holidays.extend(days),
                 data::EntryKind::Workday => self.workdays.extend(days),
+            }
+            if !entry.label.is_empty() {
+                self = self.label(entry.first..=entry.last, entry.label);
             }
         }
         Ok(self)
@@ -554,6 +713,7 @@ impl CalendarBuilder {
             holidays,
             workdays,
             covers: self.covers,
+            labels: self.labels,
         })
     }
 }
@@ -571,6 +731,73 @@ impl BusinessCalendar {
             holidays: Vec::new(),
             workdays: Vec::new(),
             covers: None,
+            labels: Vec::new(),
+        }
+    }
+
+    /// A builder holding everything this calendar has: name, zone, week,
+    /// hours, holidays, make-up working days, covered years and labels.
+    ///
+    /// This is the library's way to extend a calendar, as `calendar cn
+    /// extends cn { … }` does in a `.sop` file: add dates and
+    /// [`extend_coverage`](CalendarBuilder::extend_coverage) (or
+    /// [`holiday_data`](CalendarBuilder::holiday_data) with a `covers` line),
+    /// then build. Setters such as [`hours`](CalendarBuilder::hours) replace
+    /// what the calendar had.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use sopflow::calendar::{BusinessCalendar, CalendarError};
+    ///
+    /// let cn = BusinessCalendar::cn()
+    ///     .to_builder()
+    ///     .holiday_data("covers 2027\nholiday 2027-01-01 元旦\n")?
+    ///     .build()?;
+    /// assert_eq!(cn.name(), "cn");
+    /// assert_eq!(cn.covers(), Some(2024..=2027));
+    /// assert!(!cn.is_working_day(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()));
+    /// // The 2026 data is still there.
+    /// assert!(!cn.is_working_day(NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()));
+    /// # Ok::<(), CalendarError>(())
+    /// ```
+    pub fn to_builder(&self) -> CalendarBuilder {
+        CalendarBuilder {
+            name: self.name.clone(),
+            zone: self.zone,
+            week: self.week,
+            hours: self.hours().collect(),
+            holidays: self.holidays.clone(),
+            workdays: self.workdays.clone(),
+            covers: self.covers,
+            labels: self.labels.clone(),
+        }
+    }
+
+    /// The name of a date, such as `国庆节` for 2026-10-01 on the built-in
+    /// calendar, when its holiday data or declaration gives one.
+    pub fn label(&self, date: NaiveDate) -> Option<&str> {
+        self.labels
+            .iter()
+            .rev()
+            .find(|label| (label.first..=label.last).contains(&date))
+            .map(|label| label.text.as_str())
+    }
+
+    /// What `date` is on this calendar: a working day, a rest day of the
+    /// working week, a listed holiday or a make-up working day (调休).
+    ///
+    /// Like [`BusinessCalendar::is_working_day`], this answers from the lists
+    /// even outside the covered years, where there are no listed dates.
+    pub fn day_kind(&self, date: NaiveDate) -> DayKind {
+        if self.workdays.binary_search(&date).is_ok() {
+            DayKind::MakeUpWorkday
+        } else if self.holidays.binary_search(&date).is_ok() {
+            DayKind::Holiday
+        } else if self.works_on(date.weekday()) {
+            DayKind::Working
+        } else {
+            DayKind::Rest
         }
     }
 
@@ -648,6 +875,7 @@ impl BusinessCalendar {
             hours: self.hours.clone(),
             holidays: self.holidays.clone(),
             workdays: self.workdays.clone(),
+            labels: self.labels.clone(),
             covers: None,
             fixed: None,
         }

@@ -32,7 +32,8 @@ Examples:
   sopflow check flows/                   Check every .sop file under flows/, recursively
   sopflow check 新产品上市.sop org.sop   Check two files
   sopflow check --format github .        Annotate a pull request in GitHub Actions
-  sopflow check --format json flows/     Print all diagnostics as one JSON array";
+  sopflow check --format json flows/     Print all diagnostics as one JSON array
+  sopflow check --today 2026-12-02 .     Check as on that date (W031: calendars ending soon)";
 
 /// The arguments of `sopflow check`.
 #[derive(Debug, Args)]
@@ -40,6 +41,12 @@ pub(super) struct CheckArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+
+    /// Check as on this date (YYYY-MM-DD) instead of today (UTC): the warning
+    /// W031 says when a process calendar's holidays end before the deadlines
+    /// of an instance started that day could reach.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    today: Option<chrono::NaiveDate>,
 
     /// Files and directories to check. Directories are searched recursively
     /// for *.sop files, skipping hidden directories and target/; a file named
@@ -98,10 +105,11 @@ pub(super) fn run(
     }
 
     // `use` reads only inside each file's root.
+    let today = args.today.unwrap_or_else(super::today);
     let loaders: Vec<io::Result<Loader<FsResolver>>> = found
         .roots
         .iter()
-        .map(|root| FsResolver::new(root).map(Loader::new))
+        .map(|root| FsResolver::new(root).map(|resolver| Loader::new(resolver).today(today)))
         .collect();
     let mut report = Report::new(args.format, terminal);
     let mut seen = HashSet::new();

@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::root::RootArg;
 use super::ExitStatus;
-use crate::calendar::{BusinessCalendar, BusinessDuration};
+use crate::calendar::{BusinessCalendar, BusinessDuration, CalendarError};
 
 /// Shown at the end of `sopflow due --help`.
 pub(super) const AFTER_HELP: &str = "\
@@ -109,6 +109,15 @@ pub(super) fn run(
         }
         Err(e) => {
             writeln!(err, "error: cannot compute the deadline: {e}")?;
+            if let CalendarError::BeyondHorizon { calendar, year } = &e {
+                writeln!(
+                    err,
+                    "help: add {year} once its holidays are published: in a .sop file, \
+                     `calendar {calendar} extends {calendar} {{ covers {year} … }}` with one \
+                     `holiday`/`workday` line per date of the notice, then pass \
+                     `--calendar FILE#{calendar}`; see \"Adding a year\" in grammar/LANGUAGE.md"
+                )?;
+            }
             Ok(ExitStatus::Failure)
         }
     }
@@ -137,12 +146,14 @@ pub(super) fn calendar(
         return Ok(None);
     };
     let found = match name {
-        Some("cn") => Some(BusinessCalendar::cn()),
+        // A file may extend `cn` (`calendar cn extends cn { … }`); without
+        // that, `#cn` is the built-in calendar.
         Some(n) => definition
             .calendars()
             .iter()
             .find(|c| c.name() == n)
-            .cloned(),
+            .cloned()
+            .or_else(|| (n == "cn").then(BusinessCalendar::cn)),
         None => definition.calendars().first().cloned(),
     };
     if found.is_none() {

@@ -18,6 +18,7 @@
 
 mod check;
 mod due;
+mod grid;
 mod root;
 mod simulate;
 mod walk;
@@ -111,6 +112,14 @@ where
     run_in(args, out, err, Terminal::NONE)
 }
 
+/// Today's date in UTC, from the system clock: the only place the CLI reads
+/// it (`check` without `--today`).
+fn today() -> chrono::NaiveDate {
+    #[allow(clippy::disallowed_methods)] // the CLI is where the real clock is read
+    let now = std::time::SystemTime::now();
+    chrono::DateTime::<chrono::Utc>::from(now).date_naive()
+}
+
 /// The width diagnostics are fitted to when the terminal's is unknown (rustc's default).
 const DEFAULT_WIDTH: usize = 140;
 
@@ -200,6 +209,7 @@ where
     let result = match &cli.command {
         Command::Check(args) => check::run(args, out, err, terminal),
         Command::Due(args) => due::run(args, out, err),
+        Command::Calendar(args) => grid::run(args, out, err),
         Command::Simulate(args) => simulate::run(args, out, err),
     };
     result.unwrap_or_else(|e| {
@@ -249,7 +259,8 @@ Examples:
   sopflow check flows/                   Check every .sop file under flows/
   sopflow check 新产品上市.sop org.sop   Check two files
   sopflow check --format github .        Annotate a pull request in GitHub Actions
-  sopflow check --format json flows/     Print all diagnostics as one JSON array";
+  sopflow check --format json flows/     Print all diagnostics as one JSON array
+  sopflow calendar cn 2026               Print 2026 of the built-in calendar as month grids";
 
 /// Cross-department standard operating procedures as deadline-checked workflows.
 #[derive(Debug, Parser)]
@@ -272,6 +283,9 @@ enum Command {
     /// Print the deadline of a duration started at an instant, on a business calendar.
     #[command(after_help = due::AFTER_HELP)]
     Due(due::DueArgs),
+    /// Print a year of a business calendar as month grids, marking holidays and 调休 days.
+    #[command(after_help = grid::AFTER_HELP)]
+    Calendar(grid::CalendarArgs),
     /// Run one instance of a process on a virtual clock and print its events as JSON lines.
     #[command(after_help = simulate::AFTER_HELP)]
     Simulate(simulate::SimulateArgs),

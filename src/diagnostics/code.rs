@@ -604,6 +604,30 @@ codes! {
     /// rework statement. Without `max` the limit is 1.
     ReworkLimit = "E027", "rework limit out of range";
 
+    /// `E028`: calendars extend each other in a cycle.
+    ///
+    /// # What
+    /// Following `extends` from calendar to calendar leads back to a calendar
+    /// already on the way; the message names every calendar on the cycle.
+    /// (`calendar cn extends cn` is not a cycle: it extends the calendar `cn`
+    /// that exists without it, the built-in one or one declared in a used
+    /// file.)
+    ///
+    /// # Why
+    /// A calendar starts as a copy of the calendar it extends; in a cycle
+    /// none of them has a first version to copy.
+    ///
+    /// # Example
+    /// ```text
+    /// calendar 总部 extends 工厂 { hours 09:00-18:00 }
+    /// calendar 工厂 extends 总部 { week Mon-Sat }
+    /// ```
+    ///
+    /// # Fix
+    /// Let one of them start from `cn` (or declare it in full) and the other
+    /// extend it.
+    CalendarCycle = "E028", "calendars extend each other in a cycle";
+
     /// `W020`: join fed by an exclusive choice.
     ///
     /// # What
@@ -875,6 +899,31 @@ codes! {
     /// year's list is complete.
     DateOutsideCoverage = "E038", "date outside the calendar's covered years";
 
+    /// `E039`: covered years leave a gap.
+    ///
+    /// # What
+    /// A calendar that `extends` another has a `covers` that neither overlaps
+    /// nor touches the years the other covers, e.g. `covers 2028` on top of
+    /// `cn`'s 2024..2026.
+    ///
+    /// # Why
+    /// The covered years of an extension are the years of both calendars,
+    /// which must be one range: the years in between (2027) would be treated
+    /// as covered although none of their holidays is listed.
+    ///
+    /// # Example
+    /// ```text
+    /// calendar cn extends cn {
+    ///   covers 2028
+    ///   holiday 2028-01-01 "元旦"
+    /// }
+    /// ```
+    ///
+    /// # Fix
+    /// Add the missing years first (`covers 2027..2028` with the 2027
+    /// holidays), or correct the year.
+    CoverageGap = "E039", "covered years leave a gap";
+
     /// `W030`: escalation levels out of order.
     ///
     /// # What
@@ -898,6 +947,41 @@ codes! {
     /// # Fix
     /// Write the levels from the earliest to the latest offset.
     LadderOrder = "W030", "escalation levels out of order";
+
+    /// `W031`: the calendar ends before the process's deadlines.
+    ///
+    /// # What
+    /// `sopflow check` (or a [`Loader`](crate::Loader) given
+    /// [`today`](crate::Loader::today)) found that an instance started today
+    /// would need working days of a year its process calendar does not cover.
+    /// The horizon is estimated by following the flow from today: each step
+    /// is activated when the steps before it are due (the latest of them at
+    /// a join, every branch of a choice), its deadline is counted on the
+    /// calendar with the longest entry of its `within` (or its fixed `by`
+    /// date), and its escalation levels after that; the process's own
+    /// `within` or `by` counts from today. `by` deadlines that name an
+    /// attribute (`by 上市日 - 5wd`), steps without a deadline and rework are
+    /// not counted, so the real reach may be later still.
+    ///
+    /// # Why
+    /// Holidays of a year are known only once the State Council publishes
+    /// them (usually in November of the year before); until the year is
+    /// added, deadlines that fall in it cannot be counted on its holidays.
+    /// The warning comes before an instance meets the end of the data.
+    ///
+    /// # Example
+    /// Checked on 2026-12-02 (`sopflow check --today 2026-12-02`):
+    /// ```text
+    /// process 新产品上市 { calendar cn; within 60wd }
+    /// 市场部 → 研发部 within 3wd
+    /// ```
+    ///
+    /// # Fix
+    /// Add the year when its notice is out, without waiting for a sopflow
+    /// release: `calendar cn extends cn { covers 2027 … }` in a shared file
+    /// (see "Adding a year" in grammar/LANGUAGE.md). Until then the warning
+    /// is a reminder; it does not fail the check.
+    CalendarEnding = "W031", "calendar ends within the process's deadlines";
 }
 
 impl Code {

@@ -44,10 +44,14 @@ pub(crate) struct Input<'a> {
 /// Lowers the main file (with the declarations of the files it uses) into a definition.
 ///
 /// Returns `None` when any error diagnostic was produced.
+///
+/// With `today`, a process whose calendar ends before the deadlines of an
+/// instance started that day could reach gets a W031 warning.
 pub(crate) fn lower(
     main: Input<'_>,
     imports: &[Input<'_>],
     default_name: &str,
+    today: Option<chrono::NaiveDate>,
 ) -> (Option<Definition>, Vec<Diagnostic>) {
     let mut l = Lowerer::default();
     for input in imports {
@@ -80,6 +84,11 @@ pub(crate) fn lower(
         .diags
         .iter()
         .any(|d| d.severity() == crate::diagnostics::Severity::Error);
+    if let (false, Some(definition), Some(today)) = (has_errors, &definition, today) {
+        if let Some(warning) = l.calendar_ending(definition, today) {
+            l.push(warning);
+        }
+    }
     (if has_errors { None } else { definition }, l.diags)
 }
 
@@ -92,7 +101,10 @@ struct Lowerer<'a> {
     roles: Vec<(Role, Location)>,
     role_index: FxHashMap<String, usize>,
     calendar_decls: Vec<(&'a ast::Decl, SourceId)>,
+    /// Calendars by name, by their index in `calendar_decls`, except:
     calendar_index: HashMap<String, usize>,
+    /// `calendar X extends X`, by name.
+    calendar_extensions: HashMap<String, usize>,
     ladder_decls: Vec<(&'a ast::Decl, SourceId)>,
     ladder_index: HashMap<String, usize>,
     ladders: BTreeMap<String, Ladder>,
@@ -234,7 +246,26 @@ impl<'a> Lowerer<'a> {
                             self.roles.push((Role { name, description }, at));
                         }
                         DeclKind::Calendar => {
-                            if let Some(&i) = self.calendar_index.get(&name) {
+                            // `calendar X extends X` extends the calendar X that
+                            // exists without it; each name has one of each.
+                            let extends_itself = decl.fields.iter().any(
+                                |f| matches!(&f.node, Field::Extends(base) if base.node == decl.name.node),
+                            );
+                            let index = if extends_itself {
+                                &self.calendar_extensions
+                            } else {
+                                &self.calendar_index
+                            };
+                            if let Some(&i) = index.get(&name).filter(|_| extends_itself) {
+                                let (first, s) = self.calendar_decls[i];
+                                self.push(
+                                    Diagnostic::new(Code::Duplicate, format!("calendar `{name}` is extended twice"), source, decl.name.span, "extended again here")
+                                        .with_label(s, first.name.span, "first extended here")
+                                        .with_help(format!("put all additions into one `calendar {name} extends {name} {{ … }}`")),
+                                );
+                                continue;
+                            }
+                            if let Some(&i) = index.get(&name) {
                                 let (first, s) = self.calendar_decls[i];
                                 self.duplicate(
                                     "calendar",
@@ -248,14 +279,19 @@ impl<'a> Lowerer<'a> {
                                 );
                                 continue;
                             }
-                            if name == "cn" {
+                            if name == "cn" && !extends_itself {
                                 self.push(
                                     Diagnostic::new(Code::Duplicate, "calendar `cn` is built in", source, decl.name.span, "redefines the built-in calendar")
-                                        .with_help("choose another name; `cn` is the mainland China calendar that comes with sopflow"),
+                                        .with_help("to add a year or holidays to it, write `calendar cn extends cn { … }`; otherwise choose another name"),
                                 );
                                 continue;
                             }
-                            self.calendar_index.insert(name, self.calendar_decls.len());
+                            let i = self.calendar_decls.len();
+                            if extends_itself {
+                                self.calendar_extensions.insert(name, i);
+                            } else {
+                                self.calendar_index.insert(name, i);
+                            }
                             self.calendar_decls.push((decl, source));
                         }
                         DeclKind::Ladder => {
@@ -1204,11 +1240,224 @@ impl<'a> Lowerer<'a> {
 
     // ------------------------------------------------------------ calendars and header
 
+    /// W031 when an instance of `definition` started `today` could need a
+    /// year its calendar does not cover.
+    fn calendar_ending(
+        &self,
+        definition: &Definition,
+        today: chrono::NaiveDate,
+    ) -> Option<Diagnostic> {
+        let (year, needer) = super::horizon::uncovered_year(definition, today)?;
+        let calendar = definition.calendar()?;
+        let covers = calendar.covers()?;
+        let (decl, source) = self.header?;
+        let field = |matches: fn(&Field) -> bool| decl.fields.iter().find(|f| matches(&f.node));
+        let chosen = field(|f| matches!(f, Field::Calendar(_)))?;
+        let name = calendar.name();
+        let years = super::lower_calendar::years_text(*covers.start(), *covers.end());
+        let message = if year > *covers.end() {
+            format!("calendar `{name}` has holidays only up to {}, but deadlines of this process can reach {year}", covers.end())
+        } else {
+            format!("calendar `{name}` has holidays only from {}, but deadlines of this process need {year}", covers.start())
+        };
+        let mut warning = Diagnostic::new(
+            Code::CalendarEnding,
+            message,
+            source,
+            chosen.span,
+            format!("covers {years}"),
+        );
+        let (at, label) = match needer {
+            super::horizon::Needer::Process => {
+                let deadline = field(|f| matches!(f, Field::Within(_) | Field::By { .. }))?;
+                (
+                    Location {
+                        source,
+                        span: deadline.span,
+                    },
+                    format!("counted from {today}, this deadline can fall in {year}"),
+                )
+            }
+            super::horizon::Needer::Step(id) => (
+                definition.step(id).location,
+                format!("counted from {today}, this step's deadline can fall in {year}"),
+            ),
+            super::horizon::Needer::Level(id) => (
+                definition.step(id).location,
+                format!(
+                    "counted from {today}, an escalation level of this step can fall in {year}"
+                ),
+            ),
+        };
+        warning = warning.with_label(at.source, at.span, label);
+        Some(warning.with_help(format!(
+            "add {year} when its holidays are published, e.g. in a shared file: `calendar {name} extends {name} {{ covers {year} … }}` (see \"Adding a year\" in the language reference, grammar/LANGUAGE.md)"
+        )))
+    }
+
+    /// Whether a calendar of this name exists: declared, or the built-in `cn`.
+    fn calendar_known(&self, name: &str) -> bool {
+        name == "cn"
+            || self.calendar_index.contains_key(name)
+            || self.calendar_extensions.contains_key(name)
+    }
+
+    /// Builds every declared calendar, each after the one it extends.
+    ///
+    /// A declaration depends on at most one other, so the dependencies form
+    /// chains: each chain is walked once, with an explicit stack (a file may
+    /// chain thousands of calendars), and a chain that comes back to itself
+    /// is a cycle (E028).
     fn calendars(&mut self) {
+        /// What a declaration starts from.
+        #[derive(Clone, Copy)]
+        enum Base {
+            /// Nothing: a calendar declared in full.
+            Nothing,
+            /// The built-in `cn`.
+            BuiltIn,
+            /// Another declaration, by index.
+            Decl(usize),
+            /// A name that is not a calendar (E013, already reported).
+            Unknown,
+        }
         let decls = self.calendar_decls.clone();
-        for (decl, source) in decls {
-            if let Some(c) = super::lower_calendar::calendar(decl, source, &mut self.diags) {
-                self.built_calendars.push(c);
+        let mut bases = Vec::with_capacity(decls.len());
+        for (i, &(decl, source)) in decls.iter().enumerate() {
+            let base = decl.fields.iter().find_map(|f| match &f.node {
+                Field::Extends(name) => Some(name),
+                _ => None,
+            });
+            let Some(base) = base else {
+                bases.push(Base::Nothing);
+                continue;
+            };
+            let name = base.node.as_str();
+            let own = name == decl.name.node.as_str();
+            // `X extends X` starts from the X declared in full (or built in);
+            // `Y extends X` from the final X, with its own extension.
+            let found = if own {
+                self.calendar_index.get(name).copied()
+            } else {
+                self.calendar_extensions
+                    .get(name)
+                    .or_else(|| self.calendar_index.get(name))
+                    .copied()
+            };
+            bases.push(match found {
+                Some(j) if j != i => Base::Decl(j),
+                _ if name == "cn" => Base::BuiltIn,
+                _ => {
+                    let known: Vec<&str> = self
+                        .calendar_index
+                        .keys()
+                        .chain(self.calendar_extensions.keys())
+                        .map(String::as_str)
+                        .filter(|k| *k != name && *k != decl.name.node.as_str())
+                        .chain(["cn"])
+                        .collect();
+                    let help = if own {
+                        format!("`calendar {name} extends {name}` adds to a calendar `{name}` declared in full, here or in a used file, or to the built-in `cn`; declare `calendar {name} {{ … }}` or extend `cn`")
+                    } else {
+                        "extend a declared calendar or the built-in `cn`".to_owned()
+                    };
+                    let d = unknown(
+                        "calendar",
+                        name,
+                        source,
+                        base.span,
+                        if own { None } else { suggest(name, known) },
+                        &help,
+                    );
+                    self.push(d);
+                    Base::Unknown
+                }
+            });
+        }
+
+        // 0: not built yet; 1: on the current chain; 2: done.
+        let mut state = vec![0u8; decls.len()];
+        let mut built: Vec<Option<BusinessCalendar>> = vec![None; decls.len()];
+        let cn = BusinessCalendar::cn();
+        for first in 0..decls.len() {
+            if state[first] != 0 {
+                continue;
+            }
+            let mut chain = Vec::new();
+            let mut at = first;
+            loop {
+                state[at] = 1;
+                chain.push(at);
+                match bases[at] {
+                    Base::Decl(next) if state[next] == 0 => at = next,
+                    Base::Decl(next) if state[next] == 1 => {
+                        // A cycle: the chain from `next` on.
+                        let from = chain
+                            .iter()
+                            .position(|&c| c == next)
+                            .expect("a declaration on the current chain is in it");
+                        let names: Vec<&str> = chain[from..]
+                            .iter()
+                            .chain([&next])
+                            .map(|&c| decls[c].0.name.node.as_str())
+                            .collect();
+                        let (decl, source) = decls[at];
+                        let span = decl
+                            .fields
+                            .iter()
+                            .find(|f| matches!(f.node, Field::Extends(_)))
+                            .map_or(decl.name.span, |f| f.span);
+                        self.push(
+                            Diagnostic::new(
+                                Code::CalendarCycle,
+                                format!(
+                                    "calendars extend each other in a cycle: {}",
+                                    names.join(" → ")
+                                ),
+                                source,
+                                span,
+                                "closes the cycle",
+                            )
+                            .with_help("let one of them extend `cn` or declare it in full"),
+                        );
+                        for &c in &chain[from..] {
+                            state[c] = 2;
+                        }
+                        chain.truncate(from);
+                        break;
+                    }
+                    _ => break,
+                }
+            }
+            // Build the chain from its end, each on its base.
+            for &c in chain.iter().rev() {
+                state[c] = 2;
+                let (decl, source) = decls[c];
+                let base = match bases[c] {
+                    Base::Nothing => None,
+                    Base::BuiltIn => Some(&cn),
+                    Base::Decl(j) => match &built[j] {
+                        Some(base) => Some(base),
+                        // The base has errors, reported where it is declared.
+                        None => continue,
+                    },
+                    Base::Unknown => continue,
+                };
+                built[c] = super::lower_calendar::calendar(decl, source, base, &mut self.diags);
+            }
+        }
+
+        // The definition lists the final calendar of each name.
+        for (i, calendar) in built.into_iter().enumerate() {
+            let name = decls[i].0.name.node.as_str();
+            let last = self
+                .calendar_extensions
+                .get(name)
+                .or_else(|| self.calendar_index.get(name));
+            if let (Some(calendar), Some(&last)) = (calendar, last) {
+                if last == i {
+                    self.built_calendars.push(calendar);
+                }
             }
         }
     }
@@ -1253,17 +1502,16 @@ impl<'a> Lowerer<'a> {
                     }
                 }
                 Field::Calendar(name) => {
-                    if name.node == "cn" {
-                        if !self.built_calendars.iter().any(|c| c.name() == "cn") {
-                            self.built_calendars.push(BusinessCalendar::cn().clone());
+                    if self.calendar_known(name.node.as_str()) {
+                        if name.node == "cn" && !self.calendar_extensions.contains_key("cn") {
+                            self.built_calendars.push(BusinessCalendar::cn());
                         }
-                        header.calendar = Some(name.node.as_str().to_owned());
-                    } else if self.calendar_index.contains_key(name.node.as_str()) {
                         header.calendar = Some(name.node.as_str().to_owned());
                     } else {
                         let known = self
                             .calendar_index
                             .keys()
+                            .chain(self.calendar_extensions.keys())
                             .map(String::as_str)
                             .chain(["cn"])
                             .collect();

@@ -1,4 +1,9 @@
 //! Lowers `calendar NAME { … }` declarations into [`BusinessCalendar`]s.
+//!
+//! A calendar that `extends` another starts from a copy of it: its zone,
+//! week and hours stay unless the declaration gives them, its holidays and
+//! make-up working days are added to the other's, and its covered years are
+//! joined to the other's (they must stay one range, E039).
 
 use std::collections::HashMap;
 
@@ -8,18 +13,23 @@ use crate::calendar::BusinessCalendar;
 use crate::diagnostics::{Code, Diagnostic, SourceId, Span};
 use crate::syntax::ast::{self, Field};
 
-/// Builds one calendar, reporting problems with the spans they were written at.
+/// Builds one calendar, reporting problems with the spans they were written
+/// at; `base` is the calendar it `extends`, already built.
 pub(crate) fn calendar(
     decl: &ast::Decl,
     source: SourceId,
+    base: Option<&BusinessCalendar>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<BusinessCalendar> {
-    let mut zone = chrono_tz::Tz::Asia__Shanghai;
+    let mut zone = None;
     let mut week = None;
     let mut hours: Vec<(NaiveTime, Option<NaiveTime>, Span)> = Vec::new();
+    let mut has_hours = false;
     let mut holidays: HashMap<NaiveDate, Span> = HashMap::new();
     let mut workdays: Vec<(NaiveDate, Span)> = Vec::new();
+    let mut labels: Vec<(NaiveDate, NaiveDate, &str)> = Vec::new();
     let mut covers = None;
+    let mut covers_span = decl.name.span;
     let mut ok = true;
     let mut seen: HashMap<&'static str, Span> = HashMap::new();
     for field in &decl.fields {
@@ -34,7 +44,7 @@ pub(crate) fn calendar(
         match &field.node {
             Field::Zone(z) => match z.parse::<chrono_tz::Tz>() {
                 Ok(tz) => {
-                    zone = tz;
+                    zone = Some(tz);
                 }
                 Err(_) => {
                     diags.push(
@@ -52,6 +62,7 @@ pub(crate) fn calendar(
             },
             Field::Week(days) => week = Some(days.clone()),
             Field::Hours(ranges) => {
+                has_hours = true;
                 for r in ranges {
                     let end_of_day = r.node.end.is_none();
                     if !end_of_day && r.node.end <= Some(r.node.start) {
@@ -65,21 +76,30 @@ pub(crate) fn calendar(
                     hours.push((r.node.start, r.node.end, r.span));
                 }
             }
-            Field::Holiday(ranges) => {
+            Field::Holiday(ranges, label) => {
                 for r in ranges {
                     for day in r.node.first.iter_days().take_while(|d| *d <= r.node.last) {
                         holidays.entry(day).or_insert(r.span);
                     }
+                    if let Some(label) = label {
+                        labels.push((r.node.first, r.node.last, label));
+                    }
                 }
             }
-            Field::Workday(ranges) => {
+            Field::Workday(ranges, label) => {
                 for r in ranges {
                     for day in r.node.first.iter_days().take_while(|d| *d <= r.node.last) {
                         workdays.push((day, r.span));
                     }
+                    if let Some(label) = label {
+                        labels.push((r.node.first, r.node.last, label));
+                    }
                 }
             }
-            Field::Covers(a, b) => covers = Some((*a, *b)),
+            Field::Covers(a, b) => {
+                covers = Some((*a, *b));
+                covers_span = field.span;
+            }
             _ => {}
         }
     }
@@ -120,6 +140,95 @@ pub(crate) fn calendar(
             ok = false;
         }
     }
+    if let Some(base) = base {
+        // A date the base lists one way cannot be listed the other way here.
+        let mut conflicts: Vec<(NaiveDate, Span, &str)> = Vec::new();
+        for (day, span) in &holidays {
+            if base.workdays().binary_search(day).is_ok() {
+                conflicts.push((*day, *span, "a make-up workday"));
+            }
+        }
+        for (day, span) in &workdays {
+            if base.holidays().binary_search(day).is_ok() {
+                conflicts.push((*day, *span, "a holiday"));
+            }
+        }
+        conflicts.sort_by_key(|(day, span, _)| (span.start, *day));
+        for (day, span, what) in conflicts {
+            diags.push(
+                Diagnostic::new(
+                    Code::HolidayWorkday,
+                    format!("{day} is {what} in calendar `{}`, which this one extends", base.name()),
+                    source,
+                    span,
+                    "listed the other way here",
+                )
+                .with_help("a date cannot be both a holiday and a make-up workday (调休); remove it here, or declare the calendar in full instead of extending it"),
+            );
+            ok = false;
+        }
+    }
+    // The covered years: the base's joined with this declaration's.
+    let covers = match (base.and_then(BusinessCalendar::covers), covers) {
+        (Some(have), Some((from, to))) => {
+            let (a, b) = (*have.start(), *have.end());
+            if from > b.saturating_add(1) || to < a.saturating_sub(1) {
+                let missing = if from > b {
+                    years_text(b + 1, from - 1)
+                } else {
+                    years_text(to + 1, a - 1)
+                };
+                diags.push(
+                    Diagnostic::new(
+                        Code::CoverageGap,
+                        format!(
+                            "`covers {}` does not join the years calendar `{}` covers ({})",
+                            years_text(from, to),
+                            base.map_or("", BusinessCalendar::name),
+                            years_text(a, b)
+                        ),
+                        source,
+                        covers_span,
+                        format!("{missing} would be covered without holidays"),
+                    )
+                    .with_help(format!(
+                        "add {missing} first (with its holidays), or correct the year"
+                    )),
+                );
+                ok = false;
+                None
+            } else {
+                Some((from.min(a), to.max(b)))
+            }
+        }
+        (Some(have), None) => Some((*have.start(), *have.end())),
+        (None, own) => own,
+    };
+    if let (Some(base), Some((from, to))) = (base, covers) {
+        // A base without `covers` may list dates outside the years given here.
+        if let Some(day) = base
+            .holidays()
+            .iter()
+            .chain(base.workdays())
+            .find(|day| !(from..=to).contains(&day.year()))
+        {
+            diags.push(
+                Diagnostic::new(
+                    Code::DateOutsideCoverage,
+                    format!(
+                        "calendar `{}` lists {day}, outside the years this one covers ({})",
+                        base.name(),
+                        years_text(from, to)
+                    ),
+                    source,
+                    covers_span,
+                    "`covers` bounds the extended calendar",
+                )
+                .with_help("widen `covers` to every year the calendar lists"),
+            );
+            ok = false;
+        }
+    }
     if let Some((from, to)) = covers {
         // One diagnostic per written range, at the first date outside the years.
         let mut reported: Vec<Span> = Vec::new();
@@ -131,11 +240,7 @@ pub(crate) fn calendar(
                 continue;
             }
             reported.push(span);
-            let years = if from == to {
-                format!("{from}")
-            } else {
-                format!("{from}..{to}")
-            };
+            let years = years_text(from, to);
             diags.push(
                 Diagnostic::new(
                     Code::DateOutsideCoverage,
@@ -144,9 +249,11 @@ pub(crate) fn calendar(
                     span,
                     "outside `covers`",
                 )
-                .with_help(
-                    "correct the date, or extend `covers` once that year's holidays are all listed",
-                ),
+                .with_help(if base.is_some() {
+                    format!("correct the date, or add `covers {}` to this calendar once that year's holidays are all listed", day.year())
+                } else {
+                    "correct the date, or extend `covers` once that year's holidays are all listed".to_owned()
+                }),
             );
             ok = false;
         }
@@ -159,8 +266,17 @@ pub(crate) fn calendar(
         .iter()
         .map(|(s, e, _)| (*s, e.unwrap_or(midnight)))
         .collect();
-    let mut builder =
-        BusinessCalendar::builder(decl.name.node.as_str().to_owned(), zone).hours(&intervals);
+    let name = decl.name.node.as_str().to_owned();
+    let mut builder = match base {
+        Some(base) => base.to_builder().name(name),
+        None => BusinessCalendar::builder(name, chrono_tz::Tz::Asia__Shanghai),
+    };
+    if let Some(zone) = zone {
+        builder = builder.zone(zone);
+    }
+    if has_hours {
+        builder = builder.hours(&intervals);
+    }
     if let Some(days) = &week {
         builder = builder.week(days);
     }
@@ -171,6 +287,9 @@ pub(crate) fn calendar(
     }
     for (d, _) in workdays {
         builder = builder.workday(d);
+    }
+    for (first, last, label) in labels {
+        builder = builder.label(first..=last, label);
     }
     if let Some((a, b)) = covers {
         builder = builder.covers(a, b);
@@ -190,5 +309,14 @@ pub(crate) fn calendar(
             );
             None
         }
+    }
+}
+
+/// `2026` or `2024..2026`.
+pub(crate) fn years_text(from: i32, to: i32) -> String {
+    if from == to {
+        format!("{from}")
+    } else {
+        format!("{from}..{to}")
     }
 }

@@ -8,6 +8,7 @@
 
 mod checks;
 mod fingerprint;
+mod horizon;
 pub(crate) mod lower;
 mod lower_calendar;
 mod serialize;
@@ -175,7 +176,9 @@ impl Definition {
         &self.roles
     }
 
-    /// Calendars declared in the sources (the built-in `cn` is not listed unless used).
+    /// Calendars declared in the sources, one per name: a calendar extended
+    /// under its own name (`calendar cn extends cn { … }`) in its extended
+    /// form. The built-in `cn` is listed only when the process uses it.
     pub fn calendars(&self) -> &[BusinessCalendar] {
         &self.calendars
     }

@@ -290,12 +290,14 @@ pub enum Field {
     Week(Vec<Weekday>),
     /// `hours 09:00-12:00, 13:00-18:00`
     Hours(Vec<Spanned<TimeRange>>),
-    /// `holiday 2026-10-01..2026-10-07 "国庆节"`
-    Holiday(Vec<Spanned<DateRange>>),
-    /// `workday 2026-09-20 "国庆调休"`
-    Workday(Vec<Spanned<DateRange>>),
+    /// `holiday 2026-10-01..2026-10-07 "国庆节"`: the dates and the label.
+    Holiday(Vec<Spanned<DateRange>>, Option<String>),
+    /// `workday 2026-09-20 "国庆调休"`: the dates and the label.
+    Workday(Vec<Spanned<DateRange>>, Option<String>),
     /// `covers 2024..2026`
     Covers(i32, i32),
+    /// `extends cn`, after a calendar's name: the calendar it starts from.
+    Extends(Name),
     /// `owner 销售部 & 市场部`
     Owner(Vec<Name>),
     /// `sign all` (会签) or `sign any` (或签)
@@ -337,9 +339,10 @@ impl Field {
             Field::Escalate(_) => "escalate",
             Field::Week(_) => "week",
             Field::Hours(_) => "hours",
-            Field::Holiday(_) => "holiday",
-            Field::Workday(_) => "workday",
+            Field::Holiday(..) => "holiday",
+            Field::Workday(..) => "workday",
             Field::Covers(..) => "covers",
+            Field::Extends(_) => "extends",
             Field::Owner(_) => "owner",
             Field::Sign(_) => "sign",
             Field::Deliver(_) => "deliver",

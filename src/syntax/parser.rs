@@ -658,8 +658,20 @@ impl<'t> Builder<'t> {
                 }
                 Field::Hours(ranges)
             }
-            Rule::f_holiday => Field::Holiday(self.date_spans(owned(inner))),
-            Rule::f_workday => Field::Workday(self.date_spans(owned(inner))),
+            Rule::f_holiday | Rule::f_workday => {
+                let pairs: Vec<_> = inner.collect();
+                let label = pairs
+                    .iter()
+                    .find(|p| p.as_rule() == Rule::string)
+                    .map(|p| self.string(p));
+                let dates = self.date_spans(pairs.into_iter());
+                if rule == Rule::f_holiday {
+                    Field::Holiday(dates, label)
+                } else {
+                    Field::Workday(dates, label)
+                }
+            }
+            Rule::f_extends => Field::Extends(self.spanned(&inner.next()?)),
             Rule::f_covers => {
                 let years: Vec<i32> = inner
                     .filter(|p| p.as_rule() == Rule::year)
@@ -766,14 +778,6 @@ fn names(pair: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
     pair.into_inner().filter(|p| p.as_rule() == Rule::name)
 }
 
-/// Detaches an iterator of pairs from the lifetime of a borrowed pair.
-///
-/// `Pair` is cheap to clone (reference-counted); collecting lets helpers take
-/// `impl Iterator` without threading lifetimes through.
-fn owned<'i>(pairs: impl Iterator<Item = Pair<'i, Rule>>) -> std::vec::IntoIter<Pair<'i, Rule>> {
-    pairs.collect::<Vec<_>>().into_iter()
-}
-
 fn unit_of(text: &str) -> Unit {
     match text {
         "m" | "分钟" => Unit::Minute,
@@ -861,6 +865,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::f_holiday | Rule::k_holiday => "`holiday`",
         Rule::f_workday | Rule::k_workday => "`workday`",
         Rule::f_covers | Rule::k_covers => "`covers`",
+        Rule::f_extends | Rule::k_extends => "`extends`",
         Rule::f_owner | Rule::k_owner => "`owner`",
         Rule::f_sign | Rule::k_sign => "`sign`",
         Rule::f_deliver | Rule::k_deliver => "`deliver`",
