@@ -382,3 +382,47 @@ fn due_agrees_with_the_language_on_zero_and_huge_durations() {
     );
     assert_eq!(codes("市场部 → 研发部 within 36601d"), ["E031"]);
 }
+
+/// The year-end cliff as a user met it: `cn` has no 2027 data, and completing
+/// the step before a `3wd` step on 2026-12-29 used to fail and stick.
+#[test]
+fn simulate_runs_through_the_year_end_on_a_provisional_deadline() {
+    let dir = std::env::temp_dir().join(format!("sopflow-yearend-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sop = dir.join("上新.sop");
+    std::fs::write(
+        &sop,
+        "process 上新 { calendar cn }\n市场部 → 研发部 within 3wd\n",
+    )
+    .unwrap();
+    let script = dir.join("s.jsonl");
+    std::fs::write(
+        &script,
+        "{\"at\":\"2026-12-29T10:00:00+08:00\",\"type\":\"complete\",\"id\":\"c1\",\"step\":\"市场部\",\"actor\":\"市场部\"}\n",
+    )
+    .unwrap();
+    let run = sopflow(&[
+        "simulate",
+        &sop.to_string_lossy(),
+        "--start",
+        "2026-12-28T09:00:00+08:00",
+        "--script",
+        &script.to_string_lossy(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines[3].contains(r#""due":"2027-01-01T10:00:00Z","provisional":true"#),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        lines[4].contains(
+            r#""type":"calendar_data_missing","step":"研发部","calendar":"cn","year":2027"#
+        ),
+        "{}",
+        run.stdout
+    );
+    // Timers still fire: the deadline is missed on the virtual clock.
+    assert!(lines[5].contains("deadline_missed"), "{}", run.stdout);
+}

@@ -441,9 +441,9 @@ impl<'d> Prepared<'d> {
     /// use sopflow::calendar::BusinessCalendar;
     /// use sopflow::exec::Prepared;
     /// let def = sopflow::parse("process 上新 { calendar cn }\n市场部 → 研发部 within 3wd", "a.sop").unwrap();
-    /// let with_2027 = BusinessCalendar::builder("cn", chrono_tz::Asia::Shanghai)
-    ///     .hours(&[])
-    ///     .holiday_data("covers 2024..2027\nholiday 2027-01-01 元旦\n")?
+    /// let with_2027 = BusinessCalendar::cn()
+    ///     .to_builder()
+    ///     .holiday_data("covers 2027\nholiday 2027-01-01 元旦\n")?
     ///     .build()?;
     /// let prepared = Prepared::new(&def).with_calendar(with_2027)?;
     /// assert_eq!(prepared.fingerprint(), def.fingerprint());
@@ -2362,14 +2362,9 @@ impl Instance {
     /// assert!(matches!(events[2].kind, EventKind::CalendarDataMissing { year: 2027, .. }));
     ///
     /// // The 2027 notice arrives: the host adds it to `cn` (here: 2027-01-01 off).
-    /// let cn = BusinessCalendar::cn();
-    /// let mut data = String::from("covers 2024..2027\nholiday 2027-01-01 元旦\n");
-    /// cn.holidays().iter().for_each(|d| data.push_str(&format!("holiday {d}\n")));
-    /// cn.workdays().iter().for_each(|d| data.push_str(&format!("workday {d}\n")));
-    /// let extended = BusinessCalendar::builder("cn", cn.zone())
-    ///     .week(&cn.working_week().collect::<Vec<_>>())
-    ///     .hours(&cn.hours().collect::<Vec<_>>())
-    ///     .holiday_data(&data)?
+    /// let extended = BusinessCalendar::cn()
+    ///     .to_builder()
+    ///     .holiday_data("covers 2027\nholiday 2027-01-01 元旦\n")?
     ///     .build()?;
     /// let prepared = Prepared::new(&def).with_calendar(extended)?;
     /// let revised = instance.revise_deadlines(&prepared, now)?;
