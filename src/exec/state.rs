@@ -1,0 +1,254 @@
+//! The compact state of an instance: step statuses, timers and the
+//! [`Core`] that commands change, plus [`Undo`], its copy for small instances.
+//!
+//! Invariant: the state holds no strings but delegate names; names live in the
+//! definition, and instants are seconds from the instance start.
+
+use super::*;
+
+/// Where a step is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    /// Not yet reached.
+    #[default]
+    Pending,
+    /// Active: its owners are working on it.
+    Active,
+    /// Active, with its SLA clock stopped.
+    Paused,
+    /// Completed.
+    Done,
+    /// Skipped: a branch not taken, or a [`Command::Skip`].
+    Skipped,
+}
+
+impl StepStatus {
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            StepStatus::Pending => "pending",
+            StepStatus::Active => "active",
+            StepStatus::Paused => "paused",
+            StepStatus::Done => "done",
+            StepStatus::Skipped => "skipped",
+        }
+    }
+
+    pub(super) fn is_closed(self) -> bool {
+        matches!(self, StepStatus::Done | StepStatus::Skipped)
+    }
+}
+
+/// Whether the instance is still running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lifecycle {
+    /// Steps are open.
+    #[default]
+    Running,
+    /// Every step is done or skipped.
+    Completed,
+    /// Cancelled by a [`Command::Cancel`].
+    Cancelled,
+}
+
+/// A deadline with its warning and escalation timers, as offsets from the start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Timers {
+    pub(super) due: Rel,
+    pub(super) warn: Rel,
+    /// Bit [`WARN_BIT`], [`MISSED_BIT`], then `2 + level index`
+    /// (ladders have at most [`crate::model::MAX_LEVELS`] levels).
+    pub(super) fired: u64,
+    /// The earliest instant an unfired timer fires at, or [`NONE`].
+    pub(super) next: Rel,
+    /// Computed without the calendar's holiday data for a year it reaches.
+    pub(super) provisional: bool,
+}
+
+impl Timers {
+    pub(super) fn has_fired(&self, bit: u32) -> bool {
+        self.fired & 1u64.checked_shl(bit).unwrap_or(0) != 0
+    }
+}
+
+impl Default for Timers {
+    fn default() -> Self {
+        Timers {
+            due: NONE,
+            warn: NONE,
+            fired: 0,
+            next: NONE,
+            provisional: false,
+        }
+    }
+}
+
+/// A set of bit indices: one word inline, more on the heap (a step may
+/// have any number of arrows out of it). Serialized as the sorted list of
+/// its indices.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Bits(smallvec::SmallVec<[u64; 1]>);
+
+/// The largest index [`Bits`] accepts when deserializing: more arrows than
+/// any definition has, small enough that a damaged state cannot make it
+/// allocate much.
+pub(super) const MAX_BIT: usize = 1 << 20;
+
+impl Serialize for Bits {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let bits = (0..self.0.len() * 64).filter(|&bit| self.contains(bit));
+        serializer.collect_seq(bits)
+    }
+}
+
+impl<'de> Deserialize<'de> for Bits {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let indices = Vec::<usize>::deserialize(deserializer)?;
+        let mut bits = Bits::default();
+        for bit in indices {
+            if bit > MAX_BIT {
+                return Err(serde::de::Error::custom(format!(
+                    "arrow index {bit} is out of range"
+                )));
+            }
+            bits.insert(bit);
+        }
+        Ok(bits)
+    }
+}
+
+impl Bits {
+    pub(super) fn contains(&self, bit: usize) -> bool {
+        self.0
+            .get(bit / 64)
+            .is_some_and(|w| w & (1 << (bit % 64)) != 0)
+    }
+
+    pub(super) fn insert(&mut self, bit: usize) {
+        if self.0.len() <= bit / 64 {
+            self.0.resize(bit / 64 + 1, 0);
+        }
+        self.0[bit / 64] |= 1 << (bit % 64);
+    }
+}
+
+/// The compact state of one step (about 80 bytes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct StepState {
+    pub(super) status: StepStatus,
+    /// Owners who signed a 会签 step, by owner index.
+    pub(super) signed: u32,
+    /// Taken outgoing arrows (by successor index) once done or skipped.
+    pub(super) taken: Bits,
+    pub(super) activated: Rel,
+    pub(super) paused: Rel,
+    /// Pause time added to the deadline so far, on the deadline's clock.
+    pub(super) extended: Rel,
+    pub(super) timers: Timers,
+}
+
+impl Default for StepState {
+    fn default() -> Self {
+        StepState {
+            status: StepStatus::Pending,
+            signed: 0,
+            taken: Bits::default(),
+            activated: NONE,
+            paused: NONE,
+            extended: 0,
+            timers: Timers::default(),
+        }
+    }
+}
+
+/// Who besides the owners may act on a step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Assignment {
+    pub(super) step: u32,
+    /// A delegate (with the owner index it acts for, or [`WHOLE`]) or, when
+    /// `None`, the assignee an escalation level reassigned the step to.
+    pub(super) delegate_for: Option<u32>,
+    pub(super) name: String,
+}
+
+/// The mutable state, copied for each command so that failures change nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Core {
+    /// The latest event instant.
+    pub(super) clock: Rel,
+    pub(super) lifecycle: Lifecycle,
+    pub(super) any_late: bool,
+    pub(super) steps: Vec<StepState>,
+    pub(super) process: Timers,
+    /// Use counts per [`Definition::reworks`] entry.
+    pub(super) reworks: Vec<u32>,
+    pub(super) assignments: Vec<Assignment>,
+    pub(super) wakeup: Option<DateTime<Utc>>,
+}
+
+/// How many steps and rework counters [`Undo`] saves without allocating.
+pub(super) const UNDO_INLINE: usize = 16;
+
+/// A copy of a small [`Core`] taken before a command runs in place, so that
+/// a failing command leaves the state as it was (without cloning the core's
+/// vectors for every command).
+pub(super) struct Undo {
+    pub(super) clock: Rel,
+    pub(super) lifecycle: Lifecycle,
+    pub(super) any_late: bool,
+    pub(super) steps: [StepState; UNDO_INLINE],
+    pub(super) process: Timers,
+    pub(super) reworks: [u32; UNDO_INLINE],
+    /// `None` when there were none (the common case): nothing to clone.
+    pub(super) assignments: Option<Vec<Assignment>>,
+    pub(super) wakeup: Option<DateTime<Utc>>,
+}
+
+impl Undo {
+    /// Saves `core`, or `None` when it has too many steps or rework entries.
+    pub(super) fn save(core: &Core) -> Option<Undo> {
+        // Destructured so that a new field of `Core` must be saved here too.
+        let Core {
+            clock,
+            lifecycle,
+            any_late,
+            steps: saved_steps,
+            process,
+            reworks: saved_reworks,
+            assignments,
+            wakeup,
+        } = core;
+        if saved_steps.len() > UNDO_INLINE || saved_reworks.len() > UNDO_INLINE {
+            return None;
+        }
+        let mut steps: [StepState; UNDO_INLINE] = std::array::from_fn(|_| StepState::default());
+        steps[..saved_steps.len()].clone_from_slice(saved_steps);
+        let mut reworks = [0; UNDO_INLINE];
+        reworks[..saved_reworks.len()].copy_from_slice(saved_reworks);
+        Some(Undo {
+            clock: *clock,
+            lifecycle: *lifecycle,
+            any_late: *any_late,
+            steps,
+            process: *process,
+            reworks,
+            assignments: (!assignments.is_empty()).then(|| assignments.clone()),
+            wakeup: *wakeup,
+        })
+    }
+
+    /// Puts the saved state back. Commands never change how many steps or
+    /// rework entries there are.
+    pub(super) fn restore(self, core: &mut Core) {
+        let (steps, reworks) = (core.steps.len(), core.reworks.len());
+        core.clock = self.clock;
+        core.lifecycle = self.lifecycle;
+        core.any_late = self.any_late;
+        core.steps.clone_from_slice(&self.steps[..steps]);
+        core.process = self.process;
+        core.reworks.copy_from_slice(&self.reworks[..reworks]);
+        core.assignments = self.assignments.unwrap_or_default();
+        core.wakeup = self.wakeup;
+    }
+}
