@@ -18,18 +18,29 @@ pub(crate) struct Row<'e> {
 /// the recipients its ladder level resolved (部门负责人, PMO, …).
 pub(crate) fn row<'e>(definition: &Definition, event: &'e Event) -> Option<Row<'e>> {
     let (kind, step, level, recipients) = match &event.kind {
-        EventKind::WarningRaised { step, .. } => {
-            ("warning_raised", step, None, owners(definition, step.as_deref()))
-        }
-        EventKind::DeadlineMissed { step, .. } => {
-            ("deadline_missed", step, None, owners(definition, step.as_deref()))
-        }
+        EventKind::WarningRaised { step, .. } => (
+            "warning_raised",
+            step,
+            None,
+            owners(definition, step.as_deref()),
+        ),
+        EventKind::DeadlineMissed { step, .. } => (
+            "deadline_missed",
+            step,
+            None,
+            owners(definition, step.as_deref()),
+        ),
         EventKind::Escalated {
             step,
             level,
             recipients,
             ..
-        } => ("escalated", step, Some(i64::from(*level)), recipients.clone()),
+        } => (
+            "escalated",
+            step,
+            Some(i64::from(*level)),
+            recipients.clone(),
+        ),
         _ => return None,
     };
     let mut unique: Vec<String> = Vec::with_capacity(recipients.len());

@@ -315,7 +315,8 @@ impl Runtime {
         if id.is_empty() {
             return Err(Error::Invalid("an instance id must not be empty".into()));
         }
-        let request = serde_json::json!({ "process": process, "attributes": attributes }).to_string();
+        let request =
+            serde_json::json!({ "process": process, "attributes": attributes }).to_string();
         let span = info_span!("start", process, instance = id);
         let mut attempt = 0;
         loop {
@@ -499,11 +500,7 @@ impl Runtime {
         })
     }
 
-    async fn lock_instance(
-        &self,
-        tx: &mut Transaction<'static, Any>,
-        id: &str,
-    ) -> Result<Loaded> {
+    async fn lock_instance(&self, tx: &mut Transaction<'static, Any>, id: &str) -> Result<Loaded> {
         let row = sqlx::query(store::select_instance_for_update(self.inner.backend))
             .bind(id)
             .fetch_optional(&mut **tx)
@@ -560,11 +557,11 @@ impl Runtime {
                 event_count: row.try_get("event_count")?,
             };
             let key = (loaded.process.clone(), loaded.version);
-            if !definitions.contains_key(&key) {
-                let definition = self
-                    .load_definition(&mut tx, &loaded.process, loaded.version)
-                    .await?;
-                definitions.insert(key, definition);
+            if let std::collections::hash_map::Entry::Vacant(slot) = definitions.entry(key) {
+                slot.insert(
+                    self.load_definition(&mut tx, &loaded.process, loaded.version)
+                        .await?,
+                );
             }
             claimed.push((id, loaded));
         }
