@@ -45,7 +45,11 @@ enum Request {
     Stop,
 }
 
-/// A running timer task; see the [module docs](self). Dropping it does not
+/// A running timer task that fires due timers: it sleeps until the earliest
+/// wakeup in the store, until a start or a command of its [`Runtime`] may have
+/// moved that wakeup, or until [`run_now`](Self::run_now) asks for a round;
+/// it never polls in a busy loop. A virtual clock does not advance by
+/// itself, so whoever moves it calls `run_now`. Dropping the handle does not
 /// stop the task: call [`shutdown`](Self::shutdown).
 #[derive(Debug)]
 pub struct Scheduler {
