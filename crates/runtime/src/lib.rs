@@ -62,10 +62,10 @@
 //! let attributes = Attributes::from_pairs([("上市日", "2026-06-30")]).unwrap();
 //! let answer = runtime.start("新产品上市", "NP-7", attributes, now).await?;
 //! println!("{} events", answer.events.len());
-//! let command = Command::complete("c1", "市场部:提交需求", "市场部");
+//! let command = Command::complete("c1", "市场部:提交需求", "市场部"); // no 《市场需求文档》
 //! match runtime.handle("NP-7", command, now).await {
 //!     Ok(answer) => println!("committed: {:?}", answer.events),
-//!     Err(error) => println!("{}: {error}", error.kind()), // e.g. not_authorized
+//!     Err(error) => println!("{}: {error}", error.kind()), // invalid: a deliverable is missing
 //! }
 //! scheduler.shutdown().await;
 //! # Ok(())

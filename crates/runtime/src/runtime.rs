@@ -530,9 +530,11 @@ impl Runtime {
     /// fails keeps its state, records the error and leaves the due set (see
     /// [`Round::failed`]).
     ///
+    /// An instance whose state or definition cannot be loaded fails the same
+    /// way, alone.
+    ///
     /// # Errors
-    /// [`Error::Database`]; [`Error::Corrupt`] when a claimed instance's
-    /// state or definition cannot be loaded (nothing of the round commits).
+    /// [`Error::Database`] (nothing of the round commits).
     pub async fn run_due(&self, now: DateTime<Utc>, limit: u32) -> Result<Round> {
         let span = info_span!("timer_round", now = %now, limit);
         self.run_due_once(now, limit).instrument(span).await
@@ -547,6 +549,9 @@ impl Runtime {
             .await?;
         let mut claimed = Vec::with_capacity(rows.len());
         let mut definitions: HashMap<(String, i64), Arc<Definition>> = HashMap::new();
+        // Versions that cannot be loaded: their instances fail alone, so
+        // that one bad row cannot stop every other timer.
+        let mut broken: HashMap<(String, i64), String> = HashMap::new();
         for row in &rows {
             let id: String = row.try_get("id")?;
             let loaded = Loaded {
@@ -557,11 +562,19 @@ impl Runtime {
                 event_count: row.try_get("event_count")?,
             };
             let key = (loaded.process.clone(), loaded.version);
-            if let std::collections::hash_map::Entry::Vacant(slot) = definitions.entry(key) {
-                slot.insert(
-                    self.load_definition(&mut tx, &loaded.process, loaded.version)
-                        .await?,
-                );
+            if !definitions.contains_key(&key) && !broken.contains_key(&key) {
+                match self
+                    .load_definition(&mut tx, &loaded.process, loaded.version)
+                    .await
+                {
+                    Ok(definition) => {
+                        definitions.insert(key, definition);
+                    }
+                    Err(e @ (Error::Corrupt(_) | Error::NotFound { .. } | Error::Load(_))) => {
+                        broken.insert(key, e.to_string());
+                    }
+                    Err(e) => return Err(e),
+                }
             }
             claimed.push((id, loaded));
         }
@@ -574,20 +587,27 @@ impl Runtime {
             claimed
                 .iter()
                 .map(|(id, loaded)| {
-                    let program = &prepared[&(loaded.process.clone(), loaded.version)];
-                    let mut instance: Instance =
-                        serde_json::from_str(&loaded.state).map_err(corrupt)?;
-                    let outcome = instance.tick(program, now).map(|events| (instance, events));
-                    Ok::<_, Error>((id, loaded, outcome))
+                    let key = (loaded.process.clone(), loaded.version);
+                    let outcome = match (prepared.get(&key), broken.get(&key)) {
+                        (Some(program), _) => serde_json::from_str::<Instance>(&loaded.state)
+                            .map_err(|e| corrupt(e).to_string())
+                            .and_then(|mut instance| {
+                                instance
+                                    .tick(program, now)
+                                    .map(|events| (instance, events))
+                                    .map_err(|e| e.to_string())
+                            }),
+                        (None, reason) => Err(reason.cloned().unwrap_or_default()),
+                    };
+                    (id, loaded, outcome)
                 })
-                .collect::<Result<_>>()?
+                .collect()
         };
         let mut round = Round {
             claimed: claimed.len(),
             ..Round::default()
         };
         for (id, loaded, outcome) in ticked {
-            let definition = &definitions[&(loaded.process.clone(), loaded.version)];
             let failure = match outcome {
                 Ok((instance, events)) => match instance.next_wakeup() {
                     // The executor emits everything due by `now`, so its next
@@ -596,6 +616,7 @@ impl Runtime {
                         Some(format!("the next wakeup {next} is not after {now}"))
                     }
                     _ => {
+                        let definition = &definitions[&(loaded.process.clone(), loaded.version)];
                         append(&mut tx, definition, id, loaded.event_count, &events, now).await?;
                         save(&mut tx, id, loaded, &instance, &events, now).await?;
                         round.fired.extend(events.into_iter().map(|event| Fired {
@@ -605,7 +626,7 @@ impl Runtime {
                         None
                     }
                 },
-                Err(error) => Some(error.to_string()),
+                Err(reason) => Some(reason),
             };
             if let Some(reason) = failure {
                 warn!(instance = %id, %reason, "timer round failed for an instance; its timers stop");

@@ -23,14 +23,23 @@ async fn readme_runtime_snippet_runs() -> Result<(), Box<dyn std::error::Error>>
     let scheduler = runtime.spawn_scheduler(Arc::new(SystemClock), SchedulerOptions::default());
     let attributes = Attributes::from_pairs([("上市日", "2026-06-30")])?;
     runtime.start("新产品上市", "NP-7", attributes, now).await?; // the same request again: same answer
-    let answer = runtime
+    let refused = runtime
         .handle(
             "NP-7",
             Command::complete("c1", "市场部:提交需求", "市场部"),
             now,
         )
-        .await?;
-    println!("{:?}", answer.events); // committed before the call returns
+        .await;
+    assert_eq!(refused.unwrap_err().kind(), "invalid"); // 《市场需求文档》 is missing; nothing changed
+    let complete = Command::Complete {
+        id: "c1".into(),
+        step: "市场部:提交需求".into(),
+        actor: "市场部".into(),
+        deliverables: vec!["《市场需求文档》".into()],
+        outcomes: vec![],
+    };
+    let answer = runtime.handle("NP-7", complete, now).await?; // committed before the call returns
+    println!("{:?}", answer.events); // step_completed, step_activated
     assert_eq!(answer.events.len(), 2);
     scheduler.shutdown().await;
     Ok(())

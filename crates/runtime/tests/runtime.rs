@@ -22,6 +22,7 @@ on_each_backend!(
     scheduler_task,
     two_workers_fire_each_timer_once,
     listing,
+    a_bad_row_fails_alone,
 );
 
 /// The `type` of an event, as in its JSON.
@@ -644,4 +645,50 @@ async fn listing(url: &str) {
     };
     assert!(runtime.list(&other).await.unwrap().is_empty());
     assert_eq!(runtime.list(&ListFilter::default()).await.unwrap().len(), 5);
+}
+
+/// An instance whose stored state cannot be loaded fails alone in a timer
+/// round: the others fire, and it leaves the due set with its error shown.
+async fn a_bad_row_fails_alone(url: &str) {
+    use sqlx::Executor;
+    let t0 = t("2026-03-02T01:00:00Z");
+    let runtime = Runtime::connect(url).await.unwrap();
+    runtime.deploy(&small(), t0).await.unwrap();
+    for id in ["p1", "p2"] {
+        runtime
+            .start("测试", id, Attributes::new(), t0)
+            .await
+            .unwrap();
+        runtime
+            .handle(id, complete("a", "市场部:提交", "市场部"), t0)
+            .await
+            .unwrap();
+    }
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    pool.execute("UPDATE instances SET state = '{}' WHERE id = 'p1'")
+        .await
+        .unwrap();
+    let round = runtime.run_due(t0 + minutes(600), 10).await.unwrap();
+    assert_eq!(round.claimed, 2);
+    assert_eq!(round.failed.len(), 1);
+    assert_eq!(round.failed[0].0, "p1");
+    assert!(round.fired.iter().all(|f| f.instance == "p2"));
+    assert_eq!(round.fired.len(), 5);
+    let p1 = runtime
+        .list(&ListFilter::default())
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(p1.id, "p1");
+    assert!(p1.error.unwrap().contains("stored data cannot be loaded"));
+    assert_eq!(p1.next_wakeup, None);
+    assert_eq!(
+        runtime
+            .run_due(t0 + minutes(600), 10)
+            .await
+            .unwrap()
+            .claimed,
+        0
+    );
 }
