@@ -1,5 +1,6 @@
 //! The embedding snippets of README.md, compiled and run: keep the two in step.
 
+use sopflow::calendar::BusinessCalendar;
 use sopflow::exec::{Attributes, Command, Instance, Prepared};
 use sopflow::load::{FsResolver, Loader};
 
@@ -40,5 +41,25 @@ fn readme_embedding_snippets_run() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let _saved = serde_json::to_string(&instance)?;
+
+    // Provisional deadlines and their revision.
+    let definition = sopflow::parse(
+        "process 上新 { calendar cn }\n市场部 → 研发部 within 3wd",
+        "上新.sop",
+    )?;
+    let now = "2026-12-29T10:00:00+08:00".parse()?;
+    let (mut instance, _) = Instance::start(&definition, "NP-9", Attributes::new(), now)?;
+    instance.handle(
+        &definition,
+        Command::complete("c1", "市场部", "市场部"),
+        now,
+    )?; // 研发部: provisional
+    let cn = BusinessCalendar::cn()
+        .to_builder()
+        .holiday_data("covers 2027\nholiday 2027-01-01 元旦\n")?
+        .build()?;
+    let program = Prepared::new(&definition).with_calendar(cn)?;
+    let revised = instance.revise_deadlines(&program, now)?; // deadline_revised: old and new due
+    assert_eq!(revised.len(), 1);
     Ok(())
 }
