@@ -22,6 +22,7 @@ use super::*;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Saved")]
 pub struct Instance {
     pub(super) id: String,
     pub(super) fingerprint: u64,
@@ -29,6 +30,34 @@ pub struct Instance {
     pub(super) attributes: Attributes,
     pub(super) core: Core,
     pub(super) commands: CommandLog,
+}
+
+/// An [`Instance`] as read, before its invariants are checked.
+#[derive(Deserialize)]
+struct Saved {
+    id: String,
+    fingerprint: u64,
+    started_at: DateTime<Utc>,
+    attributes: Attributes,
+    core: Core,
+    commands: CommandLog,
+}
+
+impl TryFrom<Saved> for Instance {
+    type Error = ExecError;
+
+    fn try_from(saved: Saved) -> Result<Instance, ExecError> {
+        let instance = Instance {
+            id: saved.id,
+            fingerprint: saved.fingerprint,
+            started_at: saved.started_at,
+            attributes: saved.attributes,
+            core: saved.core,
+            commands: saved.commands,
+        };
+        instance.validate_shape()?;
+        Ok(instance)
+    }
 }
 
 impl Instance {
@@ -101,15 +130,16 @@ impl Instance {
         Ok((instance, out))
     }
 
+    /// Checks that the instance belongs to `p` and that its state is sound
+    /// for it (see `validate.rs`).
     fn check(&self, p: &Prepared<'_>) -> Result<(), ExecError> {
-        if self.fingerprint == p.fingerprint {
-            Ok(())
-        } else {
-            Err(ExecError::DefinitionMismatch {
+        if self.fingerprint != p.fingerprint {
+            return Err(ExecError::DefinitionMismatch {
                 expected: hex(self.fingerprint),
                 found: hex(p.fingerprint),
-            })
+            });
         }
+        self.validate(p)
     }
 
     /// Handles one command at `now` and returns its events.

@@ -174,6 +174,7 @@ mod state;
 mod tests;
 mod timers;
 mod timing;
+mod validate;
 
 pub use attributes::Attributes;
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -96,5 +96,9 @@ fn replay_prepared(p: &Prepared<'_>, events: &[Event]) -> Result<Instance, ExecE
         }
         result.core.refresh_wakeup(&ctx);
     }
+    result.validate(p).map_err(|error| match error {
+        ExecError::CorruptState(reason) => ExecError::Replay(reason),
+        other => other,
+    })?;
     Ok(result)
 }

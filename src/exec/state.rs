@@ -125,6 +125,11 @@ impl Bits {
             .is_some_and(|w| w & (1 << (bit % 64)) != 0)
     }
 
+    /// How many 64-bit words hold the set.
+    pub(super) fn words(&self) -> usize {
+        self.0.len()
+    }
+
     pub(super) fn insert(&mut self, bit: usize) {
         if self.0.len() <= bit / 64 {
             self.0.resize(bit / 64 + 1, 0);
