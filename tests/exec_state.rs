@@ -104,7 +104,7 @@ fn trimmed_steps_are_refused_by_every_call() {
     let def = load("新产品上市");
     let (instance, _) = launch(&def);
     let mut damaged = tampered(&instance, |v| {
-        v["core"]["steps"].as_array_mut().unwrap().truncate(1);
+        v["steps"].as_array_mut().unwrap().truncate(1);
     })
     .expect("the shape alone is sound");
     let now = t("2026-03-03T01:00:00Z");
@@ -130,8 +130,10 @@ fn trimmed_steps_are_refused_by_every_call() {
 fn emptied_reworks_are_refused_before_a_send_back() {
     let def = load("新产品上市");
     let (instance, _) = launch(&def);
-    let mut damaged = tampered(&instance, |v| v["core"]["reworks"] = Value::Array(vec![]))
-        .expect("the shape alone is sound");
+    let mut damaged = tampered(&instance, |v| {
+        v.as_object_mut().unwrap().remove("reworks");
+    })
+    .expect("the shape alone is sound");
     let now = t("2026-03-03T01:00:00Z");
     assert!(is_corrupt(damaged.handle(
         &def,
@@ -146,92 +148,96 @@ fn damaged_fields_are_refused() {
     let def = load("新产品上市");
     let (instance, _) = launch(&def);
     let shape: Vec<(&str, Box<Tamper>)> = vec![
-        (
-            "negative clock",
-            Box::new(|v| v["core"]["clock"] = (-5).into()),
-        ),
+        ("negative clock", Box::new(|v| v["clock"] = (-5).into())),
         (
             "clock past 9999",
-            Box::new(|v| v["core"]["clock"] = i64::MAX.into()),
+            Box::new(|v| v["clock"] = i64::MAX.into()),
         ),
         (
             "warning without due",
             Box::new(|v| {
-                v["core"]["process"]["due"] = i64::MIN.into();
+                v["process"].as_object_mut().unwrap().remove("due");
             }),
         ),
         (
             "paused without pause instant",
             Box::new(|v| {
-                v["core"]["steps"][1]["paused"] = i64::MIN.into();
+                v["steps"][1].as_object_mut().unwrap().remove("paused");
             }),
         ),
         (
             "active without activation",
             Box::new(|v| {
-                v["core"]["steps"][1]["status"] = "active".into();
-                v["core"]["steps"][1]["activated"] = i64::MIN.into();
+                v["steps"][1]["status"] = "active".into();
+                v["steps"][1]["activated"] = i64::MIN.into();
             }),
         ),
         (
             "completed with an open step",
-            Box::new(|v| v["core"]["lifecycle"] = "completed".into()),
+            Box::new(|v| v["lifecycle"] = "completed".into()),
         ),
         ("empty id", Box::new(|v| v["id"] = "  ".into())),
         (
             "due far out",
-            Box::new(|v| v["core"]["steps"][1]["timers"]["due"] = (i64::MAX - 1).into()),
+            Box::new(|v| v["steps"][1]["timers"]["due"] = (i64::MAX - 1).into()),
         ),
         (
             "negative extension",
-            Box::new(|v| v["core"]["steps"][1]["extended"] = (-1).into()),
+            Box::new(|v| v["steps"][1]["extended"] = (-1).into()),
         ),
     ];
     for (what, edit) in shape {
         let err = tampered(&instance, |v| edit(v)).expect_err(what);
-        assert!(err.contains("corrupt instance state"), "{what}: {err}");
+        let refused = err.contains("corrupt instance state")
+            || err.contains("unset instant")
+            || err.contains("invalid type");
+        assert!(refused, "{what}: {err}");
     }
+    // A key given twice.
+    let json = serde_json::to_string(&instance).unwrap();
+    let twice = json.replacen(
+        "\"steps\":[",
+        "\"steps\":[{\"step\":\"市场部:提交需求\",\"status\":\"done\"},",
+        1,
+    );
+    let err = serde_json::from_str::<Instance>(&twice)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("appears twice"), "{err}");
     let with_def: Vec<(&str, Box<Tamper>)> = vec![
         (
-            "duplicated step",
-            Box::new(|v| {
-                let steps = v["core"]["steps"].as_array_mut().unwrap();
-                steps.push(steps[0].clone());
-            }),
-        ),
-        (
             "rework count above max",
-            Box::new(|v| v["core"]["reworks"][0] = 9.into()),
+            Box::new(|v| v["reworks"][0] = 9.into()),
         ),
         (
             "assignment step out of range",
             Box::new(|v| {
-                v["core"]["assignments"] =
+                v["assignments"] =
                     serde_json::json!([{"step": 99, "delegate_for": null, "name": "PMO"}]);
             }),
         ),
         (
             "assignment owner out of range",
             Box::new(|v| {
-                v["core"]["assignments"] =
+                v["assignments"] =
                     serde_json::json!([{"step": 1, "delegate_for": 7, "name": "PMO"}]);
             }),
         ),
         (
             "signed by a missing owner",
-            Box::new(|v| v["core"]["steps"][1]["signed"] = 4.into()),
+            Box::new(|v| v["steps"][1]["signed"] = 4.into()),
         ),
         (
             "taken arrow it lacks",
-            Box::new(|v| v["core"]["steps"][0]["taken"] = serde_json::json!([5])),
+            Box::new(|v| v["steps"][0]["taken"] = serde_json::json!([5])),
         ),
         (
             "fired a level it lacks",
-            Box::new(|v| v["core"]["steps"][1]["timers"]["fired"] = (1u64 << 40).into()),
+            Box::new(|v| v["steps"][1]["timers"]["fired"] = (1u64 << 40).into()),
         ),
         (
             "wakeup moved",
-            Box::new(|v| v["core"]["wakeup"] = "2026-03-02T01:00:00Z".into()),
+            Box::new(|v| v["wakeup"] = "2026-03-02T01:00:00Z".into()),
         ),
     ];
     for (what, edit) in with_def {
@@ -445,4 +451,37 @@ proptest! {
             drive(&prepared, &mut damaged);
         }
     }
+}
+
+/// A state saved by format 1, committed: every later release must still
+/// read it and run it.
+#[test]
+fn a_format_1_fixture_still_loads_and_runs() {
+    let def = load("新产品上市");
+    let json = include_str!("fixtures/state/v1_launch_paused.json");
+    let mut instance: Instance = serde_json::from_str(json).expect("format 1 loads");
+    instance.verify(&def).expect("it belongs to the example");
+    let (live, _) = launch(&def);
+    assert_eq!(instance, live);
+    let events = instance
+        .handle(&def, resume("r1", "研发部:评估"), t("2026-03-03T01:00:00Z"))
+        .expect("runs");
+    assert_eq!(events.len(), 1);
+    // The fixture is what this release writes.
+    let written: Value = serde_json::to_value(&live).unwrap();
+    assert_eq!(written, serde_json::from_str::<Value>(json).unwrap());
+    assert_eq!(written["format"], 1);
+    assert!(!json.contains("-9223372036854775808"));
+}
+
+#[test]
+#[ignore = "writes tests/fixtures/state/v1_launch_paused.json"]
+fn write_fixture() {
+    let def = load("新产品上市");
+    let (live, _) = launch(&def);
+    std::fs::write(
+        "tests/fixtures/state/v1_launch_paused.json",
+        serde_json::to_string_pretty(&live).unwrap() + "\n",
+    )
+    .unwrap();
 }

@@ -56,6 +56,7 @@ fn replay_prepared(p: &Prepared<'_>, events: &[Event]) -> Result<Instance, ExecE
         fingerprint: p.fingerprint,
         started_at: *at,
         attributes: attributes.clone(),
+        keys: p.step_keys.clone(),
         core: Core::new(p),
         commands: CommandLog::default(),
     };

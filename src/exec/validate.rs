@@ -116,6 +116,17 @@ impl Instance {
                 p.pos.len()
             )));
         }
+        if !Arc::ptr_eq(&self.keys, &p.step_keys) && *self.keys != *p.step_keys {
+            let (saved, expected) = self
+                .keys
+                .iter()
+                .zip(p.step_keys.iter())
+                .find(|(a, b)| a != b)
+                .map_or(("", ""), |(a, b)| (&**a, &**b));
+            return Err(corrupt(format!(
+                "the saved steps are not the definition's: `{saved}` where `{expected}` belongs"
+            )));
+        }
         let reworks = p.def.reworks();
         if core.reworks.len() != reworks.len() {
             return Err(corrupt(format!(
