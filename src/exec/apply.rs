@@ -136,7 +136,7 @@ impl Core {
                 reassigned_to,
                 ..
             } => {
-                self.fire(ctx, step, level + 1)?;
+                self.fire(ctx, step, level.saturating_add(1))?;
                 if let (Some(key), Some(to)) = (step, reassigned_to) {
                     let i = ctx.index(key)?;
                     self.set_assignment(i, None, to);

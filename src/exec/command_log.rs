@@ -16,6 +16,16 @@ pub(super) struct CommandLog {
 }
 
 impl CommandLog {
+    /// Refuses empty ids (a damaged state).
+    pub(super) fn validate(&self) -> Result<(), ExecError> {
+        if self.recent.iter().any(|(id, _)| id.trim().is_empty()) {
+            return Err(ExecError::CorruptState(
+                "a remembered command id is empty".into(),
+            ));
+        }
+        Ok(())
+    }
+
     pub(super) fn lookup(&self, id: &str) -> Option<Vec<Event>> {
         if let Some((_, events)) = self.recent.iter().find(|(i, _)| i == id) {
             return Some(events.clone());

@@ -170,6 +170,11 @@ pub enum ExecError {
     /// Calendar arithmetic failed (e.g. a date beyond the calendar's holiday data).
     #[error(transparent)]
     Calendar(#[from] CalendarError),
+    /// A saved [`Instance`](super::Instance) breaks an invariant of the
+    /// state (checked on deserialization and by every call that takes the
+    /// definition): it was damaged or edited by hand.
+    #[error("corrupt instance state: {0}")]
+    CorruptState(String),
     /// The events given to [`replay`](super::replay) do not form a valid history.
     #[error("cannot replay: {0}")]
     Replay(String),

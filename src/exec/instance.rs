@@ -21,14 +21,236 @@ use super::*;
 /// assert!(instance.handle(&def, Command::complete("3", "研发部", "研发部"), now).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// # Saved form (format 1)
+///
+/// An instance serializes as one JSON object with `format` ([`FORMAT`]),
+/// `id`, `fingerprint` (16 hex digits), `started_at`, `attributes`, `clock`
+/// (seconds from the start to the latest event), `lifecycle`, `steps` (one
+/// entry per step of the definition, each naming its `step` key, in the
+/// definition's order), `process` (the whole-process timers), `reworks` (use
+/// counts per `rework`), `assignments`, `wakeup` and `commands`. Instants
+/// inside are seconds from `started_at`; an unset instant is left out
+/// (never a sentinel number); fields at their default are left out.
+/// Reading it checks every invariant that needs no definition and refuses
+/// a damaged state ([`ExecError::CorruptState`]); every call that takes the
+/// definition checks the rest (one state per step, by key and in order,
+/// rework counters, assignment and owner indices, timers, the wakeup).
+/// States written by format 1 are kept as fixtures (`tests/fixtures/state/`)
+/// that later releases must read.
+///
+/// ```
+/// use sopflow::exec::{Attributes, Instance};
+/// let def = sopflow::parse("市场部 → 研发部 within 3d", "a.sop").unwrap();
+/// let now = "2026-03-02T01:00:00Z".parse().unwrap();
+/// let (instance, _) = Instance::start(&def, "i-1", Attributes::new(), now)?;
+/// let json = serde_json::to_string(&instance)?;
+/// let fingerprint = format!("{:016x}", def.fingerprint());
+/// assert_eq!(json, format!(concat!(
+///     r#"{{"format":1,"id":"i-1","fingerprint":"{}","started_at":"2026-03-02T01:00:00Z","#,
+///     r#""attributes":{{}},"clock":0,"lifecycle":"running","steps":["#,
+///     r#"{{"step":"市场部","status":"active","activated":0}},"#,
+///     r#"{{"step":"研发部","status":"pending"}}],"commands":{{"seen":[],"recent":[]}}}}"#),
+///     fingerprint));
+/// assert_eq!(serde_json::from_str::<Instance>(&json)?, instance);
+/// let trimmed = json.replace(r#"{"step":"研发部","status":"pending"}"#, "").replace(",]", "]");
+/// let damaged: Instance = serde_json::from_str(&trimmed)?;
+/// assert!(damaged.verify(&def).is_err()); // one step state for two steps
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Instance {
     pub(super) id: String,
     pub(super) fingerprint: u64,
     pub(super) started_at: DateTime<Utc>,
     pub(super) attributes: Attributes,
+    /// The step keys by step index (shared with the [`Prepared`] definition
+    /// that started it): the saved form names each step state by its key.
+    pub(super) keys: Arc<[Box<str>]>,
     pub(super) core: Core,
     pub(super) commands: CommandLog,
+}
+
+/// The version of the saved form that this release writes (and reads).
+pub const FORMAT: u32 = 1;
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// The saved form of an [`Instance`], as written.
+#[derive(Serialize)]
+struct SavedRef<'a> {
+    format: u32,
+    id: &'a str,
+    fingerprint: String,
+    started_at: DateTime<Utc>,
+    attributes: &'a Attributes,
+    clock: Rel,
+    lifecycle: Lifecycle,
+    #[serde(skip_serializing_if = "is_false")]
+    any_late: bool,
+    steps: KeyedRef<'a>,
+    #[serde(skip_serializing_if = "is_default_process")]
+    process: &'a Timers,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    reworks: &'a [u32],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    assignments: &'a [Assignment],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    wakeup: Option<DateTime<Utc>>,
+    commands: &'a CommandLog,
+}
+
+fn is_default_process(timers: &&Timers) -> bool {
+    **timers == Timers::default()
+}
+
+/// The step states as a list of entries that name their step, in step index order.
+struct KeyedRef<'a>(&'a [Box<str>], &'a [StepState]);
+
+#[derive(Serialize)]
+struct EntryRef<'a> {
+    step: &'a str,
+    #[serde(flatten)]
+    state: &'a StepState,
+}
+
+impl Serialize for KeyedRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.0
+                .iter()
+                .zip(self.1)
+                .map(|(step, state)| EntryRef { step, state }),
+        )
+    }
+}
+
+/// The saved form of an [`Instance`], as read, before its invariants are checked.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Saved {
+    format: u32,
+    id: String,
+    fingerprint: String,
+    started_at: DateTime<Utc>,
+    #[serde(default)]
+    attributes: Attributes,
+    clock: Rel,
+    lifecycle: Lifecycle,
+    #[serde(default)]
+    any_late: bool,
+    steps: Keyed,
+    #[serde(default)]
+    process: Timers,
+    #[serde(default)]
+    reworks: Vec<u32>,
+    #[serde(default)]
+    assignments: Vec<Assignment>,
+    #[serde(default)]
+    wakeup: Option<DateTime<Utc>>,
+    #[serde(default)]
+    commands: CommandLog,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    step: String,
+    #[serde(flatten)]
+    state: StepState,
+}
+
+/// Step states by key, in the order read; a key may appear once.
+struct Keyed(Vec<Box<str>>, Vec<StepState>);
+
+impl<'de> Deserialize<'de> for Keyed {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let entries = Vec::<Entry>::deserialize(deserializer)?;
+        let mut keyed = Keyed(
+            Vec::with_capacity(entries.len()),
+            Vec::with_capacity(entries.len()),
+        );
+        for Entry { step, state } in entries {
+            if keyed.0.iter().any(|k| **k == *step) {
+                return Err(serde::de::Error::custom(format!(
+                    "corrupt instance state: step `{step}` appears twice"
+                )));
+            }
+            keyed.0.push(step.into());
+            keyed.1.push(state);
+        }
+        Ok(keyed)
+    }
+}
+
+impl Serialize for Instance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let core = &self.core;
+        SavedRef {
+            format: FORMAT,
+            id: &self.id,
+            fingerprint: hex(self.fingerprint),
+            started_at: self.started_at,
+            attributes: &self.attributes,
+            clock: core.clock,
+            lifecycle: core.lifecycle,
+            any_late: core.any_late,
+            steps: KeyedRef(&self.keys, &core.steps),
+            process: &core.process,
+            reworks: &core.reworks,
+            assignments: &core.assignments,
+            wakeup: core.wakeup,
+            commands: &self.commands,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Instance {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let saved = Saved::deserialize(deserializer)?;
+        Instance::try_from(saved).map_err(serde::de::Error::custom)
+    }
+}
+
+impl TryFrom<Saved> for Instance {
+    type Error = ExecError;
+
+    fn try_from(saved: Saved) -> Result<Instance, ExecError> {
+        if saved.format != FORMAT {
+            return Err(ExecError::CorruptState(format!(
+                "format {} is not one this release reads (it reads {FORMAT})",
+                saved.format
+            )));
+        }
+        let fingerprint = (saved.fingerprint.len() == 16)
+            .then(|| u64::from_str_radix(&saved.fingerprint, 16).ok())
+            .flatten()
+            .ok_or_else(|| {
+                ExecError::CorruptState("the fingerprint is not 16 hex digits".into())
+            })?;
+        let instance = Instance {
+            id: saved.id,
+            fingerprint,
+            started_at: saved.started_at,
+            attributes: saved.attributes,
+            keys: saved.steps.0.into(),
+            core: Core {
+                clock: saved.clock,
+                lifecycle: saved.lifecycle,
+                any_late: saved.any_late,
+                steps: saved.steps.1,
+                process: saved.process,
+                reworks: saved.reworks,
+                assignments: saved.assignments,
+                wakeup: saved.wakeup,
+            },
+            commands: saved.commands,
+        };
+        instance.validate_shape()?;
+        Ok(instance)
+    }
 }
 
 impl Instance {
@@ -95,21 +317,23 @@ impl Instance {
             fingerprint: p.fingerprint,
             started_at: now,
             attributes,
+            keys: p.step_keys.clone(),
             core,
             commands: CommandLog::default(),
         };
         Ok((instance, out))
     }
 
+    /// Checks that the instance belongs to `p` and that its state is sound
+    /// for it (see `validate.rs`).
     fn check(&self, p: &Prepared<'_>) -> Result<(), ExecError> {
-        if self.fingerprint == p.fingerprint {
-            Ok(())
-        } else {
-            Err(ExecError::DefinitionMismatch {
+        if self.fingerprint != p.fingerprint {
+            return Err(ExecError::DefinitionMismatch {
                 expected: hex(self.fingerprint),
                 found: hex(p.fingerprint),
-            })
+            });
         }
+        self.validate(p)
     }
 
     /// Handles one command at `now` and returns its events.
@@ -480,10 +704,12 @@ impl Instance {
         (rel != NONE).then(|| self.started_at + TimeDelta::seconds(rel))
     }
 
-    /// Checks that this (e.g. deserialized) instance belongs to `def`.
+    /// Checks that this (e.g. deserialized) instance belongs to `def` and
+    /// that its state is sound for it.
     ///
     /// # Errors
-    /// [`ExecError::DefinitionMismatch`].
+    /// [`ExecError::DefinitionMismatch`]; [`ExecError::CorruptState`] for a
+    /// damaged or hand-edited state.
     ///
     /// # Example
     /// ```

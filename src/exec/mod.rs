@@ -174,6 +174,7 @@ mod state;
 mod tests;
 mod timers;
 mod timing;
+mod validate;
 
 pub use attributes::Attributes;
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -181,7 +182,7 @@ pub use command::Command;
 pub use command_log::RECENT_COMMANDS;
 pub use error::ExecError;
 pub use event::{Event, EventKind, SkipReason};
-pub use instance::Instance;
+pub use instance::{Instance, FORMAT};
 pub use program::{Prepared, Program};
 pub use replay::replay;
 pub use state::{Lifecycle, StepStatus};
@@ -190,7 +191,7 @@ use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Timelike, Utc};
 use chrono_tz::Tz;

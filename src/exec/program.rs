@@ -34,6 +34,8 @@ pub struct Prepared<'d> {
     /// Topological position per step index.
     pub(super) pos: Vec<u32>,
     pub(super) keys: HashMap<&'d str, u32, BuildHasherDefault<KeyHasher>>,
+    /// The step keys by step index: how a saved instance names its steps.
+    pub(super) step_keys: std::sync::Arc<[Box<str>]>,
     pub(super) zone: Tz,
     /// The process calendar: the definition's, or one given to [`Prepared::with_calendar`].
     pub(super) calendar: Option<Cow<'d, BusinessCalendar>>,
@@ -84,7 +86,9 @@ impl<'d> Prepared<'d> {
         let mut pred = vec![Vec::new(); n];
         let mut pos = vec![0; n];
         let mut keys = HashMap::with_capacity_and_hasher(n, BuildHasherDefault::default());
+        let mut step_keys: Vec<Box<str>> = vec![Box::from(""); n];
         for (position, (id, step)) in def.steps().enumerate() {
+            step_keys[id.index()] = step.key.as_str().into();
             pos[id.index()] = index_u32(position);
             keys.insert(step.key.as_str(), index_u32(id.index()));
             for (bit, (to, edge)) in def.successors(id).enumerate() {
@@ -105,6 +109,7 @@ impl<'d> Prepared<'d> {
             pred,
             pos,
             keys,
+            step_keys: step_keys.into(),
             zone,
             calendar: def.calendar().map(Cow::Borrowed),
             unbounded: OnceLock::new(),

@@ -56,6 +56,7 @@ fn replay_prepared(p: &Prepared<'_>, events: &[Event]) -> Result<Instance, ExecE
         fingerprint: p.fingerprint,
         started_at: *at,
         attributes: attributes.clone(),
+        keys: p.step_keys.clone(),
         core: Core::new(p),
         commands: CommandLog::default(),
     };
@@ -96,5 +97,9 @@ fn replay_prepared(p: &Prepared<'_>, events: &[Event]) -> Result<Instance, ExecE
         }
         result.core.refresh_wakeup(&ctx);
     }
+    result.validate(p).map_err(|error| match error {
+        ExecError::CorruptState(reason) => ExecError::Replay(reason),
+        other => other,
+    })?;
     Ok(result)
 }

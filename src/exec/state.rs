@@ -52,17 +52,71 @@ pub enum Lifecycle {
     Cancelled,
 }
 
+/// Serde for an optional [`Rel`]: absent (or `null`) when unset, never the
+/// [`NONE`] sentinel, which is refused when read.
+pub(super) mod opt_rel {
+    use super::{Rel, NONE};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(in crate::exec) fn serialize<S: Serializer>(rel: &Rel, s: S) -> Result<S::Ok, S::Error> {
+        match *rel {
+            NONE => s.serialize_none(),
+            rel => s.serialize_some(&rel),
+        }
+    }
+
+    pub(in crate::exec) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Rel, D::Error> {
+        match Option::<i64>::deserialize(d)? {
+            None => Ok(NONE),
+            Some(NONE) => Err(serde::de::Error::custom(
+                "an unset instant is written as null or left out",
+            )),
+            Some(rel) => Ok(rel),
+        }
+    }
+
+    pub(in crate::exec) fn is_none(rel: &Rel) -> bool {
+        *rel == NONE
+    }
+
+    pub(in crate::exec) fn none() -> Rel {
+        NONE
+    }
+}
+
+fn is_zero<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
 /// A deadline with its warning and escalation timers, as offsets from the start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(super) struct Timers {
+    #[serde(
+        default = "opt_rel::none",
+        skip_serializing_if = "opt_rel::is_none",
+        with = "opt_rel"
+    )]
     pub(super) due: Rel,
+    #[serde(
+        default = "opt_rel::none",
+        skip_serializing_if = "opt_rel::is_none",
+        with = "opt_rel"
+    )]
     pub(super) warn: Rel,
     /// Bit [`WARN_BIT`], [`MISSED_BIT`], then `2 + level index`
     /// (ladders have at most [`crate::model::MAX_LEVELS`] levels).
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub(super) fired: u64,
     /// The earliest instant an unfired timer fires at, or [`NONE`].
+    #[serde(
+        default = "opt_rel::none",
+        skip_serializing_if = "opt_rel::is_none",
+        with = "opt_rel"
+    )]
     pub(super) next: Rel,
     /// Computed without the calendar's holiday data for a year it reaches.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub(super) provisional: bool,
 }
 
@@ -125,6 +179,11 @@ impl Bits {
             .is_some_and(|w| w & (1 << (bit % 64)) != 0)
     }
 
+    /// How many 64-bit words hold the set.
+    pub(super) fn words(&self) -> usize {
+        self.0.len()
+    }
+
     pub(super) fn insert(&mut self, bit: usize) {
         if self.0.len() <= bit / 64 {
             self.0.resize(bit / 64 + 1, 0);
@@ -138,14 +197,32 @@ impl Bits {
 pub(super) struct StepState {
     pub(super) status: StepStatus,
     /// Owners who signed a 会签 step, by owner index.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub(super) signed: u32,
     /// Taken outgoing arrows (by successor index) once done or skipped.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub(super) taken: Bits,
+    #[serde(
+        default = "opt_rel::none",
+        skip_serializing_if = "opt_rel::is_none",
+        with = "opt_rel"
+    )]
     pub(super) activated: Rel,
+    #[serde(
+        default = "opt_rel::none",
+        skip_serializing_if = "opt_rel::is_none",
+        with = "opt_rel"
+    )]
     pub(super) paused: Rel,
     /// Pause time added to the deadline so far, on the deadline's clock.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub(super) extended: Rel,
+    #[serde(default, skip_serializing_if = "is_default_timers")]
     pub(super) timers: Timers,
+}
+
+fn is_default_timers(timers: &Timers) -> bool {
+    *timers == Timers::default()
 }
 
 impl Default for StepState {
