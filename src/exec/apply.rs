@@ -163,7 +163,9 @@ impl Core {
                 let state = &mut self.steps[i];
                 state.status = StepStatus::Active;
                 state.paused = NONE;
-                state.extended = state.extended.saturating_add(*paused_for);
+                // Pauses add up to at most 68 years, far beyond any deadline.
+                let paused = i32::try_from(*paused_for).unwrap_or(i32::MAX);
+                state.extended = state.extended.saturating_add(paused);
                 state.timers = timers;
             }
             EventKind::StepReassigned { step, by, to } => {

@@ -607,7 +607,7 @@ impl Instance {
                     Some(i) => ctx.step(i).deadline.as_ref(),
                     None => p.def.header().deadline.as_ref(),
                 });
-                let amount = TimeDelta::seconds(extended);
+                let amount = TimeDelta::seconds(i64::from(extended));
                 due = ctx.shift(business, due, amount)?;
                 warn_at = warn_at
                     .map(|w| ctx.shift(business, w, amount))

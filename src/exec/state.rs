@@ -138,11 +138,16 @@ impl Default for Timers {
     }
 }
 
-/// A set of bit indices: one word inline, more on the heap (a step may
-/// have any number of arrows out of it). Serialized as the sorted list of
-/// its indices.
+/// A set of bit indices: the first 64 inline, more on the heap (a step may
+/// have any number of arrows out of it; almost all have fewer than 64).
+/// Serialized as the sorted list of its indices. 16 bytes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(super) struct Bits(smallvec::SmallVec<[u64; 1]>);
+pub(super) struct Bits {
+    first: u64,
+    /// Words 1, 2, …; `None` (not an empty vector) when there are none, so
+    /// that equal sets compare equal.
+    rest: Option<Box<Vec<u64>>>,
+}
 
 /// The largest index [`Bits`] accepts when deserializing: more arrows than
 /// any definition has, small enough that a damaged state cannot make it
@@ -151,7 +156,7 @@ pub(super) const MAX_BIT: usize = 1 << 20;
 
 impl Serialize for Bits {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let bits = (0..self.0.len() * 64).filter(|&bit| self.contains(bit));
+        let bits = (0..self.words() * 64).filter(|&bit| self.contains(bit));
         serializer.collect_seq(bits)
     }
 }
@@ -173,26 +178,41 @@ impl<'de> Deserialize<'de> for Bits {
 }
 
 impl Bits {
+    fn word(&self, n: usize) -> u64 {
+        match n {
+            0 => self.first,
+            _ => self
+                .rest
+                .as_ref()
+                .and_then(|rest| rest.get(n - 1).copied())
+                .unwrap_or(0),
+        }
+    }
+
     pub(super) fn contains(&self, bit: usize) -> bool {
-        self.0
-            .get(bit / 64)
-            .is_some_and(|w| w & (1 << (bit % 64)) != 0)
+        self.word(bit / 64) & (1 << (bit % 64)) != 0
     }
 
     /// How many 64-bit words hold the set.
     pub(super) fn words(&self) -> usize {
-        self.0.len()
+        1 + self.rest.as_ref().map_or(0, |rest| rest.len())
     }
 
     pub(super) fn insert(&mut self, bit: usize) {
-        if self.0.len() <= bit / 64 {
-            self.0.resize(bit / 64 + 1, 0);
+        let (n, mask) = (bit / 64, 1 << (bit % 64));
+        if n == 0 {
+            self.first |= mask;
+            return;
         }
-        self.0[bit / 64] |= 1 << (bit % 64);
+        let rest = self.rest.get_or_insert_with(Default::default);
+        if rest.len() < n {
+            rest.resize(n, 0);
+        }
+        rest[n - 1] |= mask;
     }
 }
 
-/// The compact state of one step (about 80 bytes).
+/// The compact state of one step (88 bytes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct StepState {
     pub(super) status: StepStatus,
@@ -216,7 +236,7 @@ pub(super) struct StepState {
     pub(super) paused: Rel,
     /// Pause time added to the deadline so far, on the deadline's clock.
     #[serde(default, skip_serializing_if = "is_zero")]
-    pub(super) extended: Rel,
+    pub(super) extended: i32,
     #[serde(default, skip_serializing_if = "is_default_timers")]
     pub(super) timers: Timers,
 }

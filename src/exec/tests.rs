@@ -11,7 +11,7 @@ fn t(s: &str) -> DateTime<Utc> {
 #[test]
 fn step_state_is_compact() {
     assert!(
-        std::mem::size_of::<StepState>() <= 96,
+        std::mem::size_of::<StepState>() <= 88,
         "{}",
         std::mem::size_of::<StepState>()
     );

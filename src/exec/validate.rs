@@ -66,7 +66,7 @@ impl Instance {
             timers(&what, &step.timers)?;
             instant(&what, step.activated)?;
             instant(&what, step.paused)?;
-            if !(0..=LAST_SECOND - FIRST_SECOND).contains(&step.extended) {
+            if step.extended < 0 {
                 return Err(corrupt(format!("{what} has an extension out of range")));
             }
             let open = matches!(step.status, StepStatus::Active | StepStatus::Paused);
