@@ -12,7 +12,7 @@ use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use super::checks;
 use super::*;
 use crate::calendar::{BusinessDuration, Unit};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{tr, Code, Diagnostic, Text};
 use crate::syntax::ast::{self, DeclKind, Field, Item, Name, Spanned};
 
 /// The largest amount accepted for each unit: 100 years.
@@ -71,12 +71,21 @@ pub(crate) fn lower(
         l.push(
             Diagnostic::new(
                 Code::EmptyProcess,
-                format!("process `{}` has no steps", decl.name.node),
+                {
+                    let name = &decl.name.node;
+                    tr!("process `{name}` has no steps", "流程 `{name}` 里没有任何步骤")
+                },
                 source,
                 decl.name.span,
-                "no flow and no `step` block in this file",
+                tr!(
+                    "no flow and no `step` block in this file",
+                    "这个文件里既没有流程箭头，也没有 `step` 块"
+                ),
             )
-            .with_help("add the flow, e.g. `市场部:提交需求 → 研发部:评估`, or remove the `process` header from a file meant to be `use`d"),
+            .with_help(tr!(
+                "add the flow, e.g. `市场部:提交需求 → 研发部:评估`, or remove the `process` header from a file meant to be `use`d",
+                "请写出流程，例如 `市场部:提交需求 → 研发部:评估`；如果这个文件是给别的文件 `use` 的，请删掉 `process` 开头那一行"
+            )),
         );
     }
     let definition = l.finish();
@@ -177,13 +186,26 @@ impl<'a> Lowerer<'a> {
         self.push(
             Diagnostic::new(
                 Code::Duplicate,
-                format!("{what} `{name}` is defined twice"),
+                {
+                    let what_zh = noun_zh(what);
+                    tr!(
+                        "{what} `{name}` is defined twice",
+                        "{what_zh} `{name}` 声明了两次"
+                    )
+                },
                 source,
                 span,
-                "defined again here",
+                tr!("defined again here", "这里又声明了一次"),
             )
-            .with_label(first.source, first.span, "first defined here")
-            .with_help("remove one of the two, or rename one of them"),
+            .with_label(
+                first.source,
+                first.span,
+                tr!("first defined here", "第一次声明在这里"),
+            )
+            .with_help(tr!(
+                "remove one of the two, or rename one of them",
+                "删掉其中一个，或者给其中一个改名"
+            )),
         );
     }
 
@@ -259,9 +281,18 @@ impl<'a> Lowerer<'a> {
                             if let Some(&i) = index.get(&name).filter(|_| extends_itself) {
                                 let (first, s) = self.calendar_decls[i];
                                 self.push(
-                                    Diagnostic::new(Code::Duplicate, format!("calendar `{name}` is extended twice"), source, decl.name.span, "extended again here")
-                                        .with_label(s, first.name.span, "first extended here")
-                                        .with_help(format!("put all additions into one `calendar {name} extends {name} {{ … }}`")),
+                                    Diagnostic::new(
+                                        Code::Duplicate,
+                                        tr!("calendar `{name}` is extended twice", "日历 `{name}` 被扩展了两次"),
+                                        source,
+                                        decl.name.span,
+                                        tr!("extended again here", "这里又扩展了一次"),
+                                    )
+                                    .with_label(s, first.name.span, tr!("first extended here", "第一次扩展在这里"))
+                                    .with_help(tr!(
+                                        "put all additions into one `calendar {name} extends {name} {{ … }}`",
+                                        "把要补充的内容都写进同一个 `calendar {name} extends {name} {{ … }}`"
+                                    )),
                                 );
                                 continue;
                             }
@@ -281,8 +312,17 @@ impl<'a> Lowerer<'a> {
                             }
                             if name == "cn" && !extends_itself {
                                 self.push(
-                                    Diagnostic::new(Code::Duplicate, "calendar `cn` is built in", source, decl.name.span, "redefines the built-in calendar")
-                                        .with_help("to add a year or holidays to it, write `calendar cn extends cn { … }`; otherwise choose another name"),
+                                    Diagnostic::new(
+                                        Code::Duplicate,
+                                        tr!("calendar `cn` is built in", "日历 `cn` 是内置的"),
+                                        source,
+                                        decl.name.span,
+                                        tr!("redefines the built-in calendar", "这里重新定义了内置日历"),
+                                    )
+                                    .with_help(tr!(
+                                        "to add a year or holidays to it, write `calendar cn extends cn {{ … }}`; otherwise choose another name",
+                                        "要给它补充一年或几个假日，请写 `calendar cn extends cn {{ … }}`；否则请换一个名称"
+                                    )),
                                 );
                                 continue;
                             }
@@ -346,8 +386,20 @@ impl<'a> Lowerer<'a> {
         }
         if let Some(span) = ignored {
             self.push(
-                Diagnostic::new(Code::IgnoredFlow, "process and flow statements in a used file are ignored", source, span, "ignored")
-                    .with_help("a file loaded with `use` shares only departments, roles, calendars and ladders; move the flow into its own file"),
+                Diagnostic::new(
+                    Code::IgnoredFlow,
+                    tr!(
+                        "process and flow statements in a used file are ignored",
+                        "被 `use` 引入的文件里的流程和 `process` 不起作用"
+                    ),
+                    source,
+                    span,
+                    tr!("ignored", "这里会被忽略"),
+                )
+                .with_help(tr!(
+                    "a file loaded with `use` shares only departments, roles, calendars and ladders; move the flow into its own file",
+                    "用 `use` 引入的文件只提供部门、角色、日历和升级阶梯；请把流程挪到单独的文件里"
+                )),
             );
         }
     }
@@ -517,16 +569,24 @@ impl<'a> Lowerer<'a> {
                 self.push(
                     Diagnostic::new(
                         Code::LimitExceeded,
-                        format!(
-                            "this arrow joins {} steps to {}: {arrows} arrows, more than the limit of {MAX_GROUP_ARROWS}",
-                            previous.len(),
-                            current.len()
-                        ),
+                        {
+                            let (a, b) = (previous.len(), current.len());
+                            tr!(
+                                "this arrow joins {a} steps to {b}: {arrows} arrows, more than the limit of {MAX_GROUP_ARROWS}",
+                                "这个箭头把 {a} 个步骤连到 {b} 个步骤，共 {arrows} 个箭头，超过了上限 {MAX_GROUP_ARROWS} 个"
+                            )
+                        },
                         source,
                         node.span,
-                        "every step of the group before leads to every step of this one",
+                        tr!(
+                            "every step of the group before leads to every step of this one",
+                            "前一组的每个步骤都连到这一组的每个步骤"
+                        ),
                     )
-                    .with_help("join the first group in one step before the second, e.g. `{A, B} → 汇总 → {C, D}`"),
+                    .with_help(tr!(
+                        "join the first group in one step before the second, e.g. `{{A, B}} → 汇总 → {{C, D}}`",
+                        "先把第一组汇总到一个步骤，再分给第二组，例如 `{{A, B}} → 汇总 → {{C, D}}`"
+                    )),
                 );
                 // Keep one arrow into each step, so that the error does not
                 // come with one "unreachable" per step of the group.
@@ -551,8 +611,17 @@ impl<'a> Lowerer<'a> {
             if n == 0 {
                 if let Some(c) = &node.condition {
                     self.push(
-                        Diagnostic::new(Code::Syntax, "a condition needs an arrow before it", source, c.span, "no arrow leads here")
-                            .with_help("write the condition after the step the arrow leads to: `A → B when 结果`"),
+                        Diagnostic::new(
+                            Code::Syntax,
+                            tr!("a condition needs an arrow before it", "条件前面要有一个箭头"),
+                            source,
+                            c.span,
+                            tr!("no arrow leads here", "没有箭头指向这里"),
+                        )
+                        .with_help(tr!(
+                            "write the condition after the step the arrow leads to: `A → B when 结果`",
+                            "条件写在箭头指向的步骤后面：`A → B when 结果`"
+                        )),
                     );
                 }
             }
@@ -604,12 +673,15 @@ impl<'a> Lowerer<'a> {
                     self.push(
                         Diagnostic::new(
                             Code::DuplicateOutcome,
-                            format!("outcome `{}` is listed twice", name.node),
+                            {
+                                let name = &name.node;
+                                tr!("outcome `{name}` is listed twice", "结果 `{name}` 写了两次")
+                            },
                             location.source,
                             name.span,
-                            "listed again here",
+                            tr!("listed again here", "这里又写了一次"),
                         )
-                        .with_help("list each outcome once"),
+                        .with_help(tr!("list each outcome once", "每个结果只写一次")),
                     );
                 }
             }
@@ -693,15 +765,25 @@ impl<'a> Lowerer<'a> {
                     Diagnostic::new(
                         Code::ReworkLimit,
                         if m.node == u64::MAX {
-                            format!("rework limit must be from 1 to {MAX_REWORK}")
+                            tr!(
+                                "rework limit must be from 1 to {MAX_REWORK}",
+                                "退回次数必须在 1 到 {MAX_REWORK} 之间"
+                            )
                         } else {
-                            format!("rework limit must be from 1 to {MAX_REWORK}, not {}", m.node)
+                            let n = m.node;
+                            tr!(
+                                "rework limit must be from 1 to {MAX_REWORK}, not {n}",
+                                "退回次数必须在 1 到 {MAX_REWORK} 之间，不能是 {n}"
+                            )
                         },
                         source,
                         m.span,
-                        "out of range",
+                        tr!("out of range", "超出了范围"),
                     )
-                        .with_help("write how many times work may be sent back, e.g. `max 2`; remove the rework line to forbid it"),
+                    .with_help(tr!(
+                        "write how many times work may be sent back, e.g. `max 2`; remove the rework line to forbid it",
+                        "写明最多可以退回几次，例如 `max 2`；如果不允许退回，就删掉这一行 rework"
+                    )),
                 );
                 return;
             }
@@ -711,13 +793,23 @@ impl<'a> Lowerer<'a> {
             let (from, to) = (&self.out(f).key, &self.out(t).key);
             let d = Diagnostic::new(
                 Code::Duplicate,
-                format!("rework from `{from}` to `{to}` is given twice"),
+                tr!(
+                    "rework from `{from}` to `{to}` is given twice",
+                    "从 `{from}` 退回到 `{to}` 写了两次"
+                ),
                 source,
                 span,
-                "given again here",
+                tr!("given again here", "这里又写了一次"),
             )
-            .with_label(first.source, first.span, "first given here")
-            .with_help("keep one `rework` line, with the limit you mean");
+            .with_label(
+                first.source,
+                first.span,
+                tr!("first given here", "第一次写在这里"),
+            )
+            .with_help(tr!(
+                "keep one `rework` line, with the limit you mean",
+                "只保留一行 `rework`，写上你想要的次数"
+            ));
             self.push(d);
             return;
         }
@@ -737,14 +829,17 @@ impl<'a> Lowerer<'a> {
         let candidates: Vec<&str> = self.graph.node_weights().map(|s| s.key.as_str()).collect();
         let mut d = Diagnostic::new(
             Code::UnknownStep,
-            format!("unknown step `{key}`"),
+            tr!("unknown step `{key}`", "没有步骤 `{key}`"),
             source,
             r.span,
-            "no flow mentions this step",
+            tr!("no flow mentions this step", "流程里没有出现这个步骤"),
         );
         d = d.with_help(match suggest(&key, candidates) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "name a step that appears in a flow, as `部门:动作`".to_owned(),
+            Some(s) => tr!("did you mean `{s}`?", "是不是要写 `{s}`？"),
+            None => tr!(
+                "name a step that appears in a flow, as `部门:动作`",
+                "请写流程里出现过的步骤，格式是 `部门:动作`"
+            ),
         });
         self.push(d);
         None
@@ -786,8 +881,20 @@ impl<'a> Lowerer<'a> {
             for owner in &s.owners {
                 if self.role_index.contains_key(owner.node.as_str()) {
                     pending.push(
-                        Diagnostic::new(Code::NoOwner, format!("role `{}` cannot own a step", owner.node), s.location.source, owner.span, "a role, not a department")
-                            .with_help(format!("roles such as `{}` own no step; name the department that does the work, and reach the role through an escalation ladder", owner.node)),
+                        {
+                            let role = &owner.node;
+                            Diagnostic::new(
+                                Code::NoOwner,
+                                tr!("role `{role}` cannot own a step", "角色 `{role}` 不能负责步骤"),
+                                s.location.source,
+                                owner.span,
+                                tr!("a role, not a department", "这是角色，不是部门"),
+                            )
+                            .with_help(tr!(
+                                "roles such as `{role}` own no step; name the department that does the work, and reach the role through an escalation ladder",
+                                "像 `{role}` 这样的角色不负责具体步骤；请写实际干活的部门，需要找这个角色时用升级阶梯通知它"
+                            ))
+                        },
                     );
                 } else if explicit && !self.department_index.contains_key(owner.node.as_str()) {
                     let known: Vec<&str> =
@@ -798,7 +905,10 @@ impl<'a> Lowerer<'a> {
                         s.location.source,
                         owner.span,
                         suggest(&owner.node, known),
-                        "declare it with `department NAME`",
+                        tr!(
+                            "declare it with `department NAME`",
+                            "请先在文件开头声明：`department NAME`"
+                        ),
                     ));
                 }
             }
@@ -820,7 +930,7 @@ impl<'a> Lowerer<'a> {
                                 src,
                                 n.span,
                                 suggest(&n.node, known),
-                                "declare it with `role NAME`",
+                                tr!("declare it with `role NAME`", "请先声明：`role NAME`"),
                             ));
                         }
                     }
@@ -850,7 +960,10 @@ impl<'a> Lowerer<'a> {
                     source,
                     name.span,
                     suggest(n, known),
-                    "name `owner`, `head`, `superior`, a declared role or a department",
+                    tr!(
+                        "name `owner`, `head`, `superior`, a declared role or a department",
+                        "请写 `owner`（负责人）、`head`（部门负责人）、`superior`（上级）、一个声明过的角色或一个部门"
+                    ),
                 );
                 self.push(d);
                 return None;
@@ -864,7 +977,7 @@ impl<'a> Lowerer<'a> {
         &mut self,
         d: &Spanned<ast::Duration>,
         source: SourceId,
-        what: impl Fn() -> String,
+        what: impl Fn() -> Text,
         zero_ok: bool,
     ) -> Option<BusinessDuration> {
         let what = &what;
@@ -875,16 +988,22 @@ impl<'a> Lowerer<'a> {
                 self.push(
                     Diagnostic::new(
                         Code::DurationOverflow,
-                        format!("{} is too long", what()),
+                        {
+                            let what = what();
+                            let (w, wz) = what.parts();
+                            tr!("{w} is too long", "{wz}太长了")
+                        },
                         source,
                         d.span,
-                        "more than 100 years",
+                        tr!("more than 100 years", "超过了 100 年"),
                     )
-                    .with_help(format!(
-                        "durations are limited to 100 years ({}{})",
-                        max_amount(unit),
-                        unit.suffix()
-                    )),
+                    .with_help({
+                        let (max, suffix) = (max_amount(unit), unit.suffix());
+                        tr!(
+                            "durations are limited to 100 years ({max}{suffix})",
+                            "时长最多 100 年（{max}{suffix}）"
+                        )
+                    }),
                 );
                 return None;
             }
@@ -893,12 +1012,23 @@ impl<'a> Lowerer<'a> {
             self.push(
                 Diagnostic::new(
                     Code::NonPositiveDuration,
-                    format!("{} must be positive", what()),
+                    {
+                        let what = what();
+                        let (w, wz) = what.parts();
+                        tr!("{w} must be positive", "{wz}必须大于零")
+                    },
                     source,
                     d.span,
-                    if d.node.negative { "negative" } else { "zero" },
+                    if d.node.negative {
+                        tr!("negative", "这是负数")
+                    } else {
+                        tr!("zero", "这是零")
+                    },
                 )
-                .with_help("write a duration of at least 1, e.g. `3d` or `2wd`"),
+                .with_help(tr!(
+                    "write a duration of at least 1, e.g. `3d` or `2wd`",
+                    "时长至少为 1，例如 `3d`（3 天）或 `2wd`（2 个工作日）"
+                )),
             );
             return None;
         }
@@ -918,8 +1048,23 @@ impl<'a> Lowerer<'a> {
                 ));
             }
             self.push(
-                Diagnostic::new(Code::NoCalendar, format!("`{}` counts working time, but the process has no calendar", unit.suffix()), source, d.span, "needs a calendar")
-                    .with_help("add `calendar cn` (or a calendar you declare) to the `process` header, or use elapsed units `m`, `h`, `d`, `w`"),
+                {
+                    let suffix = unit.suffix();
+                    Diagnostic::new(
+                        Code::NoCalendar,
+                        tr!(
+                            "`{suffix}` counts working time, but the process has no calendar",
+                            "`{suffix}` 按工作时间计算，但这个流程没有指定日历"
+                        ),
+                        source,
+                        d.span,
+                        tr!("needs a calendar", "需要日历"),
+                    )
+                    .with_help(tr!(
+                        "add `calendar cn` (or a calendar you declare) to the `process` header, or use elapsed units `m`, `h`, `d`, `w`",
+                        "在 `process` 那一行的 `{{ }}` 里加上 `calendar cn`（或你声明的日历）；或者改用自然时间单位 `m`、`h`、`d`、`w`"
+                    ))
+                },
             );
             return None;
         }
@@ -932,7 +1077,7 @@ impl<'a> Lowerer<'a> {
     fn deadline(
         &mut self,
         fields: &[(&Spanned<Field>, SourceId)],
-        what: &dyn Fn() -> String,
+        what: &dyn Fn() -> Text,
     ) -> Option<(Deadline, Location)> {
         let mut result: Option<(Deadline, Location, &'static str)> = None;
         for (field, source) in fields {
@@ -953,13 +1098,25 @@ impl<'a> Lowerer<'a> {
                         seen.push((name, at));
                         if let Some(prev) = prev {
                             let label = match &key {
-                                Some(p) => format!("priority `{p}` is given two durations"),
-                                None => "two default durations".to_owned(),
+                                Some(p) => tr!(
+                                    "priority `{p}` is given two durations",
+                                    "优先级 `{p}` 写了两个时长"
+                                ),
+                                None => tr!("two default durations", "写了两个不带优先级的时长"),
                             };
                             self.push(
-                                Diagnostic::new(Code::Duplicate, label, *source, at, "given again here")
-                                    .with_label(*source, prev, "first given here")
-                                    .with_help("give each priority one duration, and at most one duration without a priority"),
+                                Diagnostic::new(
+                                    Code::Duplicate,
+                                    label,
+                                    *source,
+                                    at,
+                                    tr!("given again here", "这里又写了一次"),
+                                )
+                                .with_label(*source, prev, tr!("first given here", "第一次写在这里"))
+                                .with_help(tr!(
+                                    "give each priority one duration, and at most one duration without a priority",
+                                    "每个优先级只写一个时长；不带优先级的时长最多写一个"
+                                )),
                             );
                             ok = false;
                             continue;
@@ -967,7 +1124,11 @@ impl<'a> Lowerer<'a> {
                         match self.duration(
                             &entry.duration,
                             *source,
-                            || format!("deadline of {}", what()),
+                            || {
+                                let what = what();
+                                let (w, wz) = what.parts();
+                                tr!("deadline of {w}", "{wz}的期限")
+                            },
                             false,
                         ) {
                             Some(d) => match key {
@@ -989,7 +1150,7 @@ impl<'a> Lowerer<'a> {
                         Some(m) => match self.duration(
                             m,
                             *source,
-                            || "offset before the date".into(),
+                            || tr!("offset before the date", "日期前的提前量"),
                             false,
                         ) {
                             Some(d) => Some(d),
@@ -1012,22 +1173,42 @@ impl<'a> Lowerer<'a> {
             let kw = field.node.keyword();
             if let Some((_, first, first_kw)) = &result {
                 let (code, message, help) = if *first_kw == kw {
+                    let what = what();
+                    let (w, wz) = what.parts();
                     (
                         Code::Duplicate,
-                        format!("{} has two `{kw}` deadlines", what()),
-                        "keep one deadline".to_owned(),
+                        tr!("{w} has two `{kw}` deadlines", "{wz}写了两个 `{kw}` 期限"),
+                        tr!("keep one deadline", "只保留一个期限"),
                     )
                 } else {
+                    let what = what();
+                    let (w, wz) = what.parts();
                     (
                         Code::TwoDeadlines,
-                        format!("{} has both a `within` and a `by` deadline", what()),
-                        "keep one: `within` counts from activation, `by` from a date".to_owned(),
+                        tr!(
+                            "{w} has both a `within` and a `by` deadline",
+                            "{wz}同时写了 `within` 和 `by` 两种期限"
+                        ),
+                        tr!(
+                            "keep one: `within` counts from activation, `by` from a date",
+                            "只保留一种：`within` 从步骤开始时算起，`by` 以某个日期为准"
+                        ),
                     )
                 };
                 self.push(
-                    Diagnostic::new(code, message, at.source, at.span, "second deadline")
-                        .with_label(first.source, first.span, "first deadline")
-                        .with_help(help),
+                    Diagnostic::new(
+                        code,
+                        message,
+                        at.source,
+                        at.span,
+                        tr!("second deadline", "第二个期限"),
+                    )
+                    .with_label(
+                        first.source,
+                        first.span,
+                        tr!("first deadline", "第一个期限"),
+                    )
+                    .with_help(help),
                 );
                 continue;
             }
@@ -1067,15 +1248,22 @@ impl<'a> Lowerer<'a> {
                             self.has_calendar,
                             self.ladder_business.get(name.node.as_str()),
                         ) {
+                            let ladder_name = &name.node;
                             let d = Diagnostic::new(
                                 Code::NoCalendar,
-                                format!("ladder `{}` counts working time, but the process has no calendar", name.node),
+                                tr!(
+                                    "ladder `{ladder_name}` counts working time, but the process has no calendar",
+                                    "升级阶梯 `{ladder_name}` 按工作时间计算，但这个流程没有指定日历"
+                                ),
                                 *source,
                                 name.span,
-                                "used here",
+                                tr!("used here", "在这里使用"),
                             )
-                            .with_label(at.source, at.span, "working time")
-                            .with_help("add `calendar cn` (or a calendar you declare) to the `process` header, or use a ladder in elapsed units `m`, `h`, `d`, `w`");
+                            .with_label(at.source, at.span, tr!("working time", "工作时间"))
+                            .with_help(tr!(
+                                "add `calendar cn` (or a calendar you declare) to the `process` header, or use a ladder in elapsed units `m`, `h`, `d`, `w`",
+                                "在 `process` 那一行的 `{{ }}` 里加上 `calendar cn`（或你声明的日历）；或者让升级阶梯改用自然时间单位 `m`、`h`、`d`、`w`"
+                            ));
                             self.push(d);
                         }
                     }
@@ -1087,7 +1275,10 @@ impl<'a> Lowerer<'a> {
                             *source,
                             name.span,
                             suggest(&name.node, known),
-                            "declare it with `ladder NAME { … }`",
+                            tr!(
+                                "declare it with `ladder NAME {{ … }}`",
+                                "请先声明：`ladder NAME {{ … }}`"
+                            ),
                         );
                         self.push(d);
                     }
@@ -1107,27 +1298,53 @@ impl<'a> Lowerer<'a> {
                         }
                         ast::Warn::Percent(p) => {
                             let (code, msg) = if *p <= 0 {
-                                (Code::InvalidLiteral, format!("warning at {p}% would come before any of the deadline window has passed"))
+                                (
+                                    Code::InvalidLiteral,
+                                    tr!(
+                                        "warning at {p}% would come before any of the deadline window has passed",
+                                        "在 {p}% 时预警，会在期限还没开始计时之前就预警"
+                                    ),
+                                )
                             } else {
                                 (
                                     Code::WarnAfterDeadline,
                                     if *p == i64::MAX {
-                                        "warning percentage is not before the deadline".to_owned()
+                                        tr!(
+                                            "warning percentage is not before the deadline",
+                                            "预警的百分比没有早于期限"
+                                        )
                                     } else {
-                                        format!("warning at {p}% is not before the deadline")
+                                        tr!(
+                                            "warning at {p}% is not before the deadline",
+                                            "在 {p}% 时预警，没有早于期限"
+                                        )
                                     },
                                 )
                             };
                             self.push(
-                                Diagnostic::new(code, msg, *source, field.span, "out of range")
-                                    .with_help("warn at a percentage from 1% to 99% of the window"),
+                                Diagnostic::new(
+                                    code,
+                                    msg,
+                                    *source,
+                                    field.span,
+                                    tr!("out of range", "超出了范围"),
+                                )
+                                .with_help(tr!(
+                                    "warn at a percentage from 1% to 99% of the window",
+                                    "预警百分比请写 1% 到 99% 之间，例如 `warn at 80%`"
+                                )),
                             );
                             None
                         }
                         ast::Warn::Before(d) => {
                             let d = Spanned::new(*d, field.span);
-                            self.duration(&d, *source, || "warning offset".into(), false)
-                                .map(Warn::Before)
+                            self.duration(
+                                &d,
+                                *source,
+                                || tr!("warning offset", "预警提前量"),
+                                false,
+                            )
+                            .map(Warn::Before)
                         }
                     };
                     if let Some(w) = warn {
@@ -1143,7 +1360,12 @@ impl<'a> Lowerer<'a> {
                         None => None,
                         Some(d) => {
                             let d = Spanned::new(*d, offset.span);
-                            match self.duration(&d, *source, || "escalation offset".into(), true) {
+                            match self.duration(
+                                &d,
+                                *source,
+                                || tr!("escalation offset", "升级时间"),
+                                true,
+                            ) {
                                 Some(d) if d.amount == 0 => None,
                                 Some(d) => Some(d),
                                 None => continue,
@@ -1186,19 +1408,22 @@ impl<'a> Lowerer<'a> {
                         self.push(
                             Diagnostic::new(
                                 Code::LadderOrder,
-                                format!(
-                                    "escalation levels are out of order: {} is written after {}",
-                                    offset(pair[1].0),
-                                    offset(pair[0].0)
-                                ),
+                                {
+                                    let (b, a) = (offset(pair[1].0), offset(pair[0].0));
+                                    tr!(
+                                        "escalation levels are out of order: {b} is written after {a}",
+                                        "升级的顺序不对：{b} 写在了 {a} 后面"
+                                    )
+                                },
                                 pair[1].1.source,
                                 pair[1].1.span,
-                                "earlier than the previous level",
+                                tr!("earlier than the previous level", "比上一级还早"),
                             )
-                            .with_label(pair[0].1.source, pair[0].1.span, "previous level")
-                            .with_help(
+                            .with_label(pair[0].1.source, pair[0].1.span, tr!("previous level", "上一级"))
+                            .with_help(tr!(
                                 "list levels in ascending order of their offset after the deadline",
-                            ),
+                                "按超期时间从短到长排列各级，例如先 `+1d`，再 `+2d`"
+                            )),
                         );
                     }
                 }
@@ -1256,16 +1481,24 @@ impl<'a> Lowerer<'a> {
         let name = calendar.name();
         let years = super::lower_calendar::years_text(*covers.start(), *covers.end());
         let message = if year > *covers.end() {
-            format!("calendar `{name}` has holidays only up to {}, but deadlines of this process can reach {year}", covers.end())
+            let end = covers.end();
+            tr!(
+                "calendar `{name}` has holidays only up to {end}, but deadlines of this process can reach {year}",
+                "日历 `{name}` 的节假日只写到 {end} 年，但这个流程的期限可能到 {year} 年"
+            )
         } else {
-            format!("calendar `{name}` has holidays only from {}, but deadlines of this process need {year}", covers.start())
+            let start = covers.start();
+            tr!(
+                "calendar `{name}` has holidays only from {start}, but deadlines of this process need {year}",
+                "日历 `{name}` 的节假日从 {start} 年才开始，但这个流程的期限需要 {year} 年"
+            )
         };
         let mut warning = Diagnostic::new(
             Code::CalendarEnding,
             message,
             source,
             chosen.span,
-            format!("covers {years}"),
+            tr!("covers {years}", "覆盖 {years} 年"),
         );
         let (at, label) = match needer {
             super::horizon::Needer::Process => {
@@ -1275,23 +1508,31 @@ impl<'a> Lowerer<'a> {
                         source,
                         span: deadline.span,
                     },
-                    format!("counted from {today}, this deadline can fall in {year}"),
+                    tr!(
+                        "counted from {today}, this deadline can fall in {year}",
+                        "从 {today} 算起，这个期限可能落在 {year} 年"
+                    ),
                 )
             }
             super::horizon::Needer::Step(id) => (
                 definition.step(id).location,
-                format!("counted from {today}, this step's deadline can fall in {year}"),
+                tr!(
+                    "counted from {today}, this step's deadline can fall in {year}",
+                    "从 {today} 算起，这个步骤的期限可能落在 {year} 年"
+                ),
             ),
             super::horizon::Needer::Level(id) => (
                 definition.step(id).location,
-                format!(
-                    "counted from {today}, an escalation level of this step can fall in {year}"
+                tr!(
+                    "counted from {today}, an escalation level of this step can fall in {year}",
+                    "从 {today} 算起，这个步骤的某一级升级可能落在 {year} 年"
                 ),
             ),
         };
         warning = warning.with_label(at.source, at.span, label);
-        Some(warning.with_help(format!(
-            "add {year} when its holidays are published, e.g. in a shared file: `calendar {name} extends {name} {{ covers {year} … }}` (see \"Adding a year\" in the language reference, grammar/LANGUAGE.md)"
+        Some(warning.with_help(tr!(
+            "add {year} when its holidays are published, e.g. in a shared file: `calendar {name} extends {name} {{ covers {year} … }}` (see \"Adding a year\" in the language reference, grammar/LANGUAGE.md)",
+            "{year} 年的放假安排公布后，请把它补上，例如在共用文件里写 `calendar {name} extends {name} {{ covers {year} … }}`（见 grammar/LANGUAGE.md 的 \"Adding a year\" 一节）"
         )))
     }
 
@@ -1357,9 +1598,15 @@ impl<'a> Lowerer<'a> {
                         .chain(["cn"])
                         .collect();
                     let help = if own {
-                        format!("`calendar {name} extends {name}` adds to a calendar `{name}` declared in full, here or in a used file, or to the built-in `cn`; declare `calendar {name} {{ … }}` or extend `cn`")
+                        tr!(
+                            "`calendar {name} extends {name}` adds to a calendar `{name}` declared in full, here or in a used file, or to the built-in `cn`; declare `calendar {name} {{ … }}` or extend `cn`",
+                            "`calendar {name} extends {name}` 是给一个已经完整声明过的日历 `{name}`（在本文件或被 `use` 的文件里）或内置的 `cn` 补充内容；请先声明 `calendar {name} {{ … }}`，或者扩展 `cn`"
+                        )
                     } else {
-                        "extend a declared calendar or the built-in `cn`".to_owned()
+                        tr!(
+                            "extend a declared calendar or the built-in `cn`",
+                            "请扩展一个声明过的日历，或者内置日历 `cn`"
+                        )
                     };
                     let d = unknown(
                         "calendar",
@@ -1367,7 +1614,7 @@ impl<'a> Lowerer<'a> {
                         source,
                         base.span,
                         if own { None } else { suggest(name, known) },
-                        &help,
+                        help,
                     );
                     self.push(d);
                     Base::Unknown
@@ -1410,15 +1657,21 @@ impl<'a> Lowerer<'a> {
                         self.push(
                             Diagnostic::new(
                                 Code::CalendarCycle,
-                                format!(
-                                    "calendars extend each other in a cycle: {}",
-                                    names.join(" → ")
-                                ),
+                                {
+                                    let names = names.join(" → ");
+                                    tr!(
+                                        "calendars extend each other in a cycle: {names}",
+                                        "日历之间互相 `extends`，绕成了一个圈：{names}"
+                                    )
+                                },
                                 source,
                                 span,
-                                "closes the cycle",
+                                tr!("closes the cycle", "这里又回到了开头的日历"),
                             )
-                            .with_help("let one of them extend `cn` or declare it in full"),
+                            .with_help(tr!(
+                                "let one of them extend `cn` or declare it in full",
+                                "让其中一个改为扩展 `cn`，或者把它完整地写出来"
+                            )),
                         );
                         for &c in &chain[from..] {
                             state[c] = 2;
@@ -1490,12 +1743,15 @@ impl<'a> Lowerer<'a> {
                         self.push(
                             Diagnostic::new(
                                 Code::UnknownTimeZone,
-                                format!("unknown time zone `{z}`"),
+                                tr!("unknown time zone `{z}`", "不认识时区 `{z}`"),
                                 source,
                                 field.span,
-                                "not an IANA time zone",
+                                tr!("not an IANA time zone", "这不是标准的时区名称"),
                             )
-                            .with_help("write an IANA name such as `Asia/Shanghai`"),
+                            .with_help(tr!(
+                                "write an IANA name such as `Asia/Shanghai`",
+                                "请写标准时区名称，例如 `Asia/Shanghai`（北京时间）"
+                            )),
                         );
                     } else {
                         header.zone = Some(z.clone());
@@ -1521,7 +1777,10 @@ impl<'a> Lowerer<'a> {
                             source,
                             name.span,
                             suggest(&name.node, known),
-                            "declare it with `calendar NAME { … }`, or use the built-in `cn`",
+                            tr!(
+                                "declare it with `calendar NAME {{ … }}`, or use the built-in `cn`",
+                                "请先声明：`calendar NAME {{ … }}`，或者使用内置日历 `cn`（中国大陆）"
+                            ),
                         );
                         self.push(d);
                         // Avoid a second error for every `wd` in the file.
@@ -1536,23 +1795,28 @@ impl<'a> Lowerer<'a> {
             }
         }
         header.deadline = self
-            .deadline(&deadline_fields, &|| "the process".to_owned())
+            .deadline(&deadline_fields, &|| tr!("the process", "流程"))
             .map(|(d, _)| d);
         let (ladder, warn_at) = self.ladder_fields(&Ladder::default(), None, &ladder_fields);
         if ladder.levels.len() > super::MAX_LEVELS {
             self.push(
                 Diagnostic::new(
                     Code::LimitExceeded,
-                    format!(
-                        "the process ladder has {} escalation levels, more than the limit of {}",
-                        ladder.levels.len(),
-                        super::MAX_LEVELS
-                    ),
+                    {
+                        let (levels, max) = (ladder.levels.len(), super::MAX_LEVELS);
+                        tr!(
+                            "the process ladder has {levels} escalation levels, more than the limit of {max}",
+                            "流程的升级阶梯有 {levels} 级，超过了上限 {max} 级"
+                        )
+                    },
                     source,
                     decl.span,
-                    "too many escalation levels",
+                    tr!("too many escalation levels", "升级的级数太多"),
                 )
-                .with_help("merge levels: one level may notify several targets (`+2d notify head, notify PMO`)"),
+                .with_help(tr!(
+                    "merge levels: one level may notify several targets (`+2d notify head, notify PMO`)",
+                    "请合并几级：同一级可以通知多个对象，例如 `+2d notify head, notify PMO`"
+                )),
             );
         }
         header.ladder = ladder;
@@ -1575,13 +1839,20 @@ impl<'a> Lowerer<'a> {
                 self.push(
                     Diagnostic::new(
                         Code::Duplicate,
-                        format!("step `{key}` has two `step` blocks"),
+                        tr!(
+                            "step `{key}` has two `step` blocks",
+                            "步骤 `{key}` 写了两个 `step` 块"
+                        ),
                         s2,
                         second.step.span,
-                        "described again here",
+                        tr!("described again here", "这里又写了一次"),
                     )
-                    .with_label(s, first.step.span, "first described here")
-                    .with_help("merge the two blocks into one"),
+                    .with_label(
+                        s,
+                        first.step.span,
+                        tr!("first described here", "第一次写在这里"),
+                    )
+                    .with_help(tr!("merge the two blocks into one", "把两个块合并成一个")),
                 );
             }
             let mut ladder_fields = Vec::new();
@@ -1597,15 +1868,18 @@ impl<'a> Lowerer<'a> {
                         .map(|(_, out)| out.key.as_str())
                         .collect();
                     let help = match suggest(&key, candidates) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => "add the step to a flow, e.g. `上一步 → 部门:动作`".to_owned(),
+                        Some(s) => tr!("did you mean `{s}`?", "是不是要写 `{s}`？"),
+                        None => tr!(
+                            "add the step to a flow, e.g. `上一步 → 部门:动作`",
+                            "请把这个步骤写进流程，例如 `上一步 → 部门:动作`"
+                        ),
                     };
                     let d = Diagnostic::new(
                         Code::UnknownStep,
-                        format!("unknown step `{key}`"),
+                        tr!("unknown step `{key}`", "没有步骤 `{key}`"),
                         *source,
                         block.step.span,
-                        "no flow mentions this step",
+                        tr!("no flow mentions this step", "流程里没有出现这个步骤"),
                     )
                     .with_help(help);
                     self.push(d);
@@ -1635,12 +1909,21 @@ impl<'a> Lowerer<'a> {
                                     self.diags.push(
                                         Diagnostic::new(
                                             Code::DuplicateOutcome,
-                                            format!("outcome `{}` is listed twice", n.node),
+                                            {
+                                                let name = &n.node;
+                                                tr!(
+                                                    "outcome `{name}` is listed twice",
+                                                    "结果 `{name}` 写了两次"
+                                                )
+                                            },
                                             *source,
                                             n.span,
-                                            "listed again here",
+                                            tr!("listed again here", "这里又写了一次"),
                                         )
-                                        .with_help("list each outcome once"),
+                                        .with_help(tr!(
+                                            "list each outcome once",
+                                            "每个结果只写一次"
+                                        )),
                                     );
                                 }
                             }
@@ -1672,7 +1955,7 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
-            let what = || format!("step `{key}`");
+            let what = || tr!("step `{key}`", "步骤 `{key}` ");
             let deadline = self.deadline(&fields, &what);
             // A step without ladder fields shares the process ladder.
             let (ladder, warn_at) = if ladder_fields.is_empty() {
@@ -1709,7 +1992,7 @@ impl<'a> Lowerer<'a> {
         warn: BusinessDuration,
         warn_at: Location,
         deadline_at: Location,
-        what: &str,
+        what: &Text,
     ) {
         let Some(w) = comparable(Some(warn)) else {
             return;
@@ -1723,9 +2006,24 @@ impl<'a> Lowerer<'a> {
                 && self.reported_warns.insert((warn_at.source, warn_at.span))
             {
                 self.push(
-                    Diagnostic::new(Code::WarnAfterDeadline, format!("warning {warn} before is not inside the deadline window of {what}"), warn_at.source, warn_at.span, "as long as the window or longer")
-                        .with_label(deadline_at.source, deadline_at.span, "the deadline")
-                        .with_help("warn a shorter time before the deadline, or as a percentage such as `warn at 80%`"),
+                    {
+                        let (w, wz) = what.parts();
+                        Diagnostic::new(
+                            Code::WarnAfterDeadline,
+                            tr!(
+                                "warning {warn} before is not inside the deadline window of {w}",
+                                "提前 {warn} 预警，已经超出了{wz}的期限范围"
+                            ),
+                            warn_at.source,
+                            warn_at.span,
+                            tr!("as long as the window or longer", "提前量不短于整个期限"),
+                        )
+                        .with_label(deadline_at.source, deadline_at.span, tr!("the deadline", "期限"))
+                        .with_help(tr!(
+                            "warn a shorter time before the deadline, or as a percentage such as `warn at 80%`",
+                            "请把预警的提前量改短，或者按百分比预警，例如 `warn at 80%`"
+                        ))
+                    },
                 );
                 return;
             }
@@ -1779,13 +2077,13 @@ pub(super) fn duplicate_field(field: &Spanned<Field>, source: SourceId, first: S
     let kw = field.node.keyword();
     Diagnostic::new(
         Code::Duplicate,
-        format!("`{kw}` is given twice"),
+        tr!("`{kw}` is given twice", "`{kw}` 写了两次"),
         source,
         field.span,
-        "given again here",
+        tr!("given again here", "这里又写了一次"),
     )
-    .with_label(source, first, "first given here")
-    .with_help(format!("keep one `{kw}`"))
+    .with_label(source, first, tr!("first given here", "第一次写在这里"))
+    .with_help(tr!("keep one `{kw}`", "只保留一个 `{kw}`"))
 }
 
 /// Durations that can be compared: same clock (elapsed seconds, working days or working hours).
@@ -1798,13 +2096,26 @@ fn comparable(d: Option<BusinessDuration>) -> Option<(u8, u64)> {
     })
 }
 
+/// The Chinese for the English nouns that name what is declared.
+fn noun_zh(what: &str) -> &str {
+    match what {
+        "department" => "部门",
+        "role" => "角色",
+        "step" => "步骤",
+        "calendar" => "日历",
+        "ladder" => "升级阶梯",
+        "process" => "流程",
+        other => other,
+    }
+}
+
 fn unknown(
     what: &str,
     name: &str,
     source: SourceId,
     span: Span,
     suggestion: Option<&str>,
-    otherwise: &str,
+    otherwise: Text,
 ) -> Diagnostic {
     let code = match what {
         "department" => Code::UnknownDepartment,
@@ -1814,15 +2125,19 @@ fn unknown(
         _ => Code::UnknownLadder,
     };
     let help = match suggestion {
-        Some(s) => format!("did you mean `{s}`?"),
-        None => otherwise.replace("NAME", name),
+        Some(s) => tr!("did you mean `{s}`?", "是不是要写 `{s}`？"),
+        None => {
+            let (en, zh) = otherwise.parts();
+            Text::new(en.replace("NAME", name), zh.replace("NAME", name))
+        }
     };
+    let what_zh = noun_zh(what);
     Diagnostic::new(
         code,
-        format!("unknown {what} `{name}`"),
+        tr!("unknown {what} `{name}`", "没有名为 `{name}` 的{what_zh}"),
         source,
         span,
-        format!("no {what} of this name"),
+        tr!("no {what} of this name", "没有声明过这个{what_zh}"),
     )
     .with_help(help)
 }

@@ -8,7 +8,7 @@ use std::ops::Range;
 use super::ast::*;
 use super::MAX_NAME_CHARS;
 use crate::calendar::Unit;
-use crate::diagnostics::{Code, Diagnostic, SourceId, Span};
+use crate::diagnostics::{tr, Code, Diagnostic, SourceId, Span, Text};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/sop.pest"]
@@ -140,7 +140,7 @@ impl<'t> Builder<'t> {
         Spanned::new(text.into(), span)
     }
 
-    fn error(&mut self, code: Code, message: String, span: Span, label: &str, help: &str) {
+    fn error(&mut self, code: Code, message: Text, span: Span, label: Text, help: Text) {
         self.diagnostics
             .push(Diagnostic::new(code, message, self.source, span, label).with_help(help));
     }
@@ -230,10 +230,13 @@ impl<'t> Builder<'t> {
                 if let Some(first) = &mut condition {
                     self.error(
                         Code::Duplicate,
-                        "arrow has two conditions".into(),
+                        tr!("arrow has two conditions", "一个箭头只能写一个条件"),
                         s,
-                        "second condition",
-                        "write one `when` with the outcomes separated by `|`, or `otherwise` alone",
+                        tr!("second condition", "这是第二个条件"),
+                        tr!(
+                            "write one `when` with the outcomes separated by `|`, or `otherwise` alone",
+                            "只写一个 `when`，几种结果之间用 `|` 隔开，例如 `when 通过 | 有条件通过`；或者只写 `otherwise`"
+                        ),
                     );
                     // Keep `otherwise` if either is: the arrow then covers every
                     // case, and no second error about missing cases follows.
@@ -418,10 +421,13 @@ impl<'t> Builder<'t> {
         if date.is_none() {
             self.error(
                 Code::InvalidLiteral,
-                format!("invalid date `{text}`"),
+                tr!("invalid date `{text}`", "日期 `{text}` 不存在"),
                 self.span(pair),
-                "no such day",
-                "write a real date as YYYY-MM-DD, e.g. 2026-06-30",
+                tr!("no such day", "日历上没有这一天"),
+                tr!(
+                    "write a real date as YYYY-MM-DD, e.g. 2026-06-30",
+                    "请写一个真实存在的日期，格式为 年-月-日，例如 2026-06-30"
+                ),
             );
         }
         date
@@ -443,10 +449,16 @@ impl<'t> Builder<'t> {
             None => {
                 self.error(
                     Code::InvalidLiteral,
-                    format!("invalid time `{}`", pair.as_str()),
+                    {
+                        let time = pair.as_str();
+                        tr!("invalid time `{time}`", "时间 `{time}` 不存在")
+                    },
                     self.span(pair),
-                    "no such time of day",
-                    "write a time from 00:00 to 23:59 (24:00 only as a closing time)",
+                    tr!("no such time of day", "一天中没有这个时刻"),
+                    tr!(
+                        "write a time from 00:00 to 23:59 (24:00 only as a closing time)",
+                        "请写 00:00 到 23:59 之间的时间（24:00 只能用作下班时间）"
+                    ),
                 );
                 None
             }
@@ -475,10 +487,13 @@ impl<'t> Builder<'t> {
             if last < first {
                 self.error(
                     Code::InvalidLiteral,
-                    format!("date range ends before it starts: {first}..{last}"),
+                    tr!(
+                        "date range ends before it starts: {first}..{last}",
+                        "日期范围的结束早于开始：{first}..{last}"
+                    ),
                     span,
-                    "empty range",
-                    "write the earlier date first",
+                    tr!("empty range", "这个范围里没有任何一天"),
+                    tr!("write the earlier date first", "请把较早的日期写在前面"),
                 );
                 continue;
             }
@@ -488,10 +503,16 @@ impl<'t> Builder<'t> {
                 // seconds and megabytes for every line that writes it.
                 self.error(
                     Code::LimitExceeded,
-                    format!("date range is {days} days long, more than the limit of {MAX_DATE_RANGE_DAYS}"),
+                    tr!(
+                        "date range is {days} days long, more than the limit of {MAX_DATE_RANGE_DAYS}",
+                        "日期范围长达 {days} 天，超过了上限 {MAX_DATE_RANGE_DAYS} 天"
+                    ),
                     span,
-                    "range too long",
-                    "list holidays and workdays a year at a time at most",
+                    tr!("range too long", "范围太长"),
+                    tr!(
+                        "list holidays and workdays a year at a time at most",
+                        "节假日和调休上班日每次最多写一年的范围"
+                    ),
                 );
                 continue;
             }
@@ -587,10 +608,16 @@ impl<'t> Builder<'t> {
                                 // `+5` without a unit: only `+0` may omit it.
                                 self.error(
                                     Code::Syntax,
-                                    format!("escalation offset `+{text}` has no unit"),
+                                    tr!(
+                                        "escalation offset `+{text}` has no unit",
+                                        "升级时间 `+{text}` 缺少单位"
+                                    ),
                                     s,
-                                    "a unit is missing",
-                                    &format!("write the unit after the amount, e.g. `+{text}d` or `+{text}h`; only `+0` (at the deadline) goes without one"),
+                                    tr!("a unit is missing", "这里缺少单位"),
+                                    tr!(
+                                        "write the unit after the amount, e.g. `+{text}d` or `+{text}h`; only `+0` (at the deadline) goes without one",
+                                        "在数字后面紧接着写单位，例如 `+{text}d`（天）或 `+{text}h`（小时）；只有 `+0`（到期时）可以不写单位"
+                                    ),
                                 );
                                 return None;
                             }
@@ -682,10 +709,13 @@ impl<'t> Builder<'t> {
                 if last < first {
                     self.error(
                         Code::InvalidLiteral,
-                        format!("year range ends before it starts: {first}..{last}"),
+                        tr!(
+                            "year range ends before it starts: {first}..{last}",
+                            "年份范围的结束早于开始：{first}..{last}"
+                        ),
                         span,
-                        "empty range",
-                        "write the earlier year first",
+                        tr!("empty range", "这个范围里没有任何一年"),
+                        tr!("write the earlier year first", "请把较早的年份写在前面"),
                     );
                     return None;
                 }
@@ -813,14 +843,50 @@ const LOOKALIKES: &[(char, &str)] = &[
     ('】', "}"),
 ];
 
+const A_STATEMENT: &str = "a statement";
+const A_STEP: &str = "a step";
+const A_DURATION: &str = "a duration like `3d` or `2wd`";
+const A_UNIT: &str = "a unit (`m`, `h`, `d`, `w`, `wd` or `wh`)";
+
+/// The Chinese for one of [`describe`]'s English descriptions; a keyword in
+/// backquotes is the same in both.
+fn describe_zh(en: &str) -> &str {
+    match en {
+        A_STATEMENT => "一条语句",
+        A_STEP => "一个步骤",
+        A_DURATION => "时长（例如 `3d`、`2wd`）",
+        A_UNIT => "单位（`m`、`h`、`d`、`w`、`wd` 或 `wh`）",
+        "a name" => "一个名称",
+        "a quoted string" => "一段带引号的文字",
+        "a document title like 《需求文档》" => "文件名称（例如 《需求文档》）",
+        "a number" => "一个数字",
+        "an offset like `0` or `2d`" => "时间（例如 `0` 或 `2d`）",
+        "a percentage like `80%`" => "百分比（例如 `80%`）",
+        "a date like `2026-06-30`" => "日期（例如 `2026-06-30`）",
+        "a time like `09:00`" => "时刻（例如 `09:00`）",
+        "a year like `2026`" => "年份（例如 `2026`）",
+        "a weekday (`Mon` to `Sun`)" => "星期（`Mon` 到 `Sun`）",
+        "a version like `1.2`" => "版本号（例如 `1.2`）",
+        "a time zone like `Asia/Shanghai`" => "时区（例如 `Asia/Shanghai`）",
+        "`owner`, `head`, `superior`, a role or a department" => {
+            "`owner`、`head`、`superior`、一个角色或一个部门"
+        }
+        "`notify` or `reassign`" => "`notify` 或 `reassign`",
+        "`all` or `any`" => "`all` 或 `any`",
+        "the end of the statement" => "语句结尾",
+        "an escalation level like `+2d notify head`" => "升级规则（例如 `+2d notify head`）",
+        other => other,
+    }
+}
+
 fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::name => "a name",
         Rule::string => "a quoted string",
         Rule::title => "a document title like 《需求文档》",
-        Rule::duration | Rule::sla => "a duration like `3d` or `2wd`",
+        Rule::duration | Rule::sla => A_DURATION,
         Rule::amount => "a number",
-        Rule::unit => "a unit (`m`, `h`, `d`, `w`, `wd` or `wh`)",
+        Rule::unit => A_UNIT,
         Rule::offset => "an offset like `0` or `2d`",
         Rule::percent => "a percentage like `80%`",
         Rule::date | Rule::date_span => "a date like `2026-06-30`",
@@ -847,7 +913,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_within | Rule::f_within => "`within`",
         Rule::kw_by | Rule::f_by => "`by`",
         Rule::kw_max | Rule::max => "`max`",
-        Rule::step_ref | Rule::owners | Rule::step_group | Rule::flow_node => "a step",
+        Rule::step_ref | Rule::owners | Rule::step_group | Rule::flow_node => A_STEP,
         Rule::EOI => "the end of the statement",
         Rule::k_at => "`at`",
         Rule::k_before => "`before`",
@@ -905,19 +971,33 @@ fn syntax_error(
         if let Some((_, instead)) = LOOKALIKES.iter().find(|(l, _)| *l == c) {
             let help = match c {
                 // Characters the language has no ASCII counterpart for: say what was meant.
-                '＝' | '＞' | '＜' => "write an arrow as `→` or `->`".to_owned(),
-                '（' | '）' => "parentheses are not part of the language: write a step's action as `部门:动作`, and notes after `#`".to_owned(),
-                _ if instead.len() == 1 || instead.starts_with('"') => {
-                    format!("type `{instead}` (ASCII) instead of the full-width `{c}`")
-                }
-                _ => format!("type {instead} instead of `{c}`"),
+                '＝' | '＞' | '＜' => tr!(
+                    "write an arrow as `→` or `->`",
+                    "箭头请写成 `→` 或 `->`（切换到英文输入法输入 `-` 和 `>`）"
+                ),
+                '（' | '）' => tr!(
+                    "parentheses are not part of the language: write a step's action as `部门:动作`, and notes after `#`",
+                    "这里不能用括号：步骤的动作写成 `部门:动作`，备注写在 `#` 后面"
+                ),
+                '。' => tr!(
+                    "type {instead} instead of `{c}`",
+                    "句号不是语句的一部分：一条语句写完后直接换行"
+                ),
+                _ if instead.len() == 1 || instead.starts_with('"') => tr!(
+                    "type `{instead}` (ASCII) instead of the full-width `{c}`",
+                    "请切换到英文输入法，输入半角的 `{instead}`，不要用全角的 `{c}`"
+                ),
+                _ => tr!(
+                    "type {instead} instead of `{c}`",
+                    "请输入 {instead}，不要用 `{c}`"
+                ),
             };
             return Diagnostic::new(
                 Code::FullWidth,
-                format!("full-width character `{c}`"),
+                tr!("full-width character `{c}`", "全角字符 `{c}`"),
                 source,
                 span,
-                "typed with a Chinese keyboard",
+                tr!("typed with a Chinese keyboard", "这是中文输入法打出的字符"),
             )
             .with_help(help);
         }
@@ -944,7 +1024,7 @@ fn syntax_error(
     if statement {
         // Where a statement may start, the keywords and names that could follow
         // are all "a statement"; listing `calendar` or `rework` alone would mislead.
-        expected = vec!["a statement"];
+        expected = vec![A_STATEMENT];
     }
     // A `{` without its `}` runs on to the end of the file: point at the `{`.
     let unclosed = if close_expected {
@@ -956,13 +1036,20 @@ fn syntax_error(
         let open_span = Span::new(offset + open, offset + open + 1);
         return Diagnostic::new(
             Code::Syntax,
-            "unclosed `{`",
+            tr!("unclosed `{{`", "`{{` 没有配对的 `}}`"),
             source,
             open_span,
-            "this `{` has no matching `}`",
+            tr!("this `{{` has no matching `}}`", "这个 `{{` 后面缺少 `}}`"),
         )
-        .with_label(source, span, "no `}` before here")
-        .with_help("add `}` where the block ends");
+        .with_label(
+            source,
+            span,
+            tr!("no `}}` before here", "到这里还没有出现 `}}`"),
+        )
+        .with_help(tr!(
+            "add `}}` where the block ends",
+            "在这一段内容结束的地方加上 `}}`"
+        ));
     }
     let found_words = describe_found(found);
     // Only the sign of a number was expected here: the number itself is fine, but
@@ -978,38 +1065,66 @@ fn syntax_error(
             offset + pos + digits + after.map_or(0, char::len_utf8),
         );
         let number = &text[pos..pos + digits];
+        let (found_en, found_zh) = (describe_found(after), describe_found_zh(after));
         return Diagnostic::new(
             Code::Syntax,
-            format!("expected a unit or `%` right after `{number}`, found {}", describe_found(after)),
+            tr!(
+                "expected a unit or `%` right after `{number}`, found {found_en}",
+                "`{number}` 后面应该紧跟单位或 `%`，这里却是{found_zh}"
+            ),
             source,
             at,
-            "a unit or `%` goes here",
+            tr!("a unit or `%` goes here", "单位或 `%` 写在这里"),
         )
-        .with_help(format!("write durations and percentages without a space: `{number}d`, `{number}wd`, `{number}%`"));
+        .with_help(tr!(
+            "write durations and percentages without a space: `{number}d`, `{number}wd`, `{number}%`",
+            "时长和百分比中间不要空格：`{number}d`（天）、`{number}wd`（工作日）、`{number}%`"
+        ));
     }
+    let found_zh = describe_found_zh(found);
     let message = match expected.as_slice() {
-        [] => format!("unexpected {found_words}"),
-        list => format!("expected {}, found {found_words}", join_or(list)),
+        [] => tr!("unexpected {found_words}", "这里不应该出现{found_zh}"),
+        list => {
+            let (en, zh) = (join_or(list), join_or_zh(list));
+            tr!(
+                "expected {en}, found {found_words}",
+                "这里应该是{zh}，却是{found_zh}"
+            )
+        }
     };
     let label = match found {
-        None | Some('\n' | '\r') => "statement ends here".to_owned(),
-        Some(_) => "unexpected here".to_owned(),
+        None | Some('\n' | '\r') => tr!("statement ends here", "语句在这里结束了"),
+        Some(_) => tr!("unexpected here", "这里写错了"),
     };
     // The `{` is on an earlier line: perhaps its `}` is missing.
     let opened_above = unclosed.filter(|&open| text[open..pos].contains('\n'));
     let help = if statement {
-        "a statement is a flow like `市场部 → 研发部 within 3d`, or starts with `department`, `role`, `calendar`, `ladder`, `process`, `step`, `rework` or `use`"
+        tr!(
+            "a statement is a flow like `市场部 → 研发部 within 3d`, or starts with `department`, `role`, `calendar`, `ladder`, `process`, `step`, `rework` or `use`",
+            "每条语句要么是一条流程，例如 `市场部 → 研发部 within 3d`；要么以 `department`、`role`、`calendar`、`ladder`、`process`、`step`、`rework` 或 `use` 开头。说明文字请写在 `#` 后面"
+        )
     } else {
         match expected.first().copied() {
-            Some(_) if opened_above.is_some() => "if the block ends before this line, close it with `}`",
-            Some("a step") => "an arrow leads to a step: a department such as `研发部`, a department and an action such as `研发部:评估`, or a group such as `{研发部, 财务部}`",
-            Some("a unit (`m`, `h`, `d`, `w`, `wd` or `wh`)") if found.is_some_and(is_space) => {
-                "write the unit right after the amount, without a space: `3d`, not `3 d`"
-            }
-            Some("a duration like `3d` or `2wd`" | "a unit (`m`, `h`, `d`, `w`, `wd` or `wh`)") => {
-                "a duration is an amount and a unit: `m` minutes, `h` hours, `d` days, `w` weeks, `wd` working days or `wh` working hours, e.g. `3d`"
-            }
-            _ => "see grammar/LANGUAGE.md for the form of each statement",
+            Some(_) if opened_above.is_some() => tr!(
+                "if the block ends before this line, close it with `}}`",
+                "如果上面的 `{{` 那一段在这一行之前就该结束，请在那里补上 `}}`"
+            ),
+            Some(A_STEP) => tr!(
+                "an arrow leads to a step: a department such as `研发部`, a department and an action such as `研发部:评估`, or a group such as `{{研发部, 财务部}}`",
+                "箭头后面要写下一个步骤：一个部门，例如 `研发部`；部门加动作，例如 `研发部:评估`；或者几个部门一起，例如 `{{研发部, 财务部}}`"
+            ),
+            Some(A_UNIT) if found.is_some_and(is_space) => tr!(
+                "write the unit right after the amount, without a space: `3d`, not `3 d`",
+                "单位紧跟在数字后面，中间不要空格：写 `3d`，不要写 `3 d`"
+            ),
+            Some(A_DURATION | A_UNIT) => tr!(
+                "a duration is an amount and a unit: `m` minutes, `h` hours, `d` days, `w` weeks, `wd` working days or `wh` working hours, e.g. `3d`",
+                "时长是数字加单位：`m` 分钟、`h` 小时、`d` 天、`w` 周、`wd` 工作日、`wh` 工作小时，例如 `3d`"
+            ),
+            _ => tr!(
+                "see grammar/LANGUAGE.md for the form of each statement",
+                "每种语句的写法见 grammar/LANGUAGE.md"
+            ),
         }
     };
     let mut diagnostic =
@@ -1018,7 +1133,7 @@ fn syntax_error(
         diagnostic = diagnostic.with_label(
             source,
             Span::new(offset + open, offset + open + 1),
-            "block opened here",
+            tr!("block opened here", "这一段从这里的 `{{` 开始"),
         );
     }
     diagnostic
@@ -1027,6 +1142,17 @@ fn syntax_error(
 /// White space inside a line, as the grammar's `WHITESPACE` knows it.
 fn is_space(c: char) -> bool {
     c == '\t' || c == '\u{feff}' || c.is_whitespace() && !matches!(c, '\n' | '\r')
+}
+
+/// How a Chinese error message names what it found.
+fn describe_found_zh(found: Option<char>) -> String {
+    match found {
+        None => "语句的结尾".to_owned(),
+        Some('\n' | '\r') => "行尾".to_owned(),
+        Some(c) if is_space(c) => "空格".to_owned(),
+        Some(c) if c.is_control() => format!("控制字符 U+{:04X}", u32::from(c)),
+        Some(c) => format!(" `{c}`"),
+    }
 }
 
 /// How an error message names what it found.
@@ -1073,6 +1199,16 @@ fn unclosed_brace(text: &str) -> Option<usize> {
         }
     }
     open.pop()
+}
+
+/// The Chinese list of what was expected: `一个名称、`:` 或 `→``.
+fn join_or_zh(items: &[&str]) -> String {
+    let zh: Vec<&str> = items.iter().map(|en| describe_zh(en)).collect();
+    match zh.as_slice() {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} 或 {last}", init.join("、")),
+    }
 }
 
 fn join_or(items: &[&str]) -> String {
