@@ -214,7 +214,7 @@ impl PartialEq<&str> for Text {
 /// Builds a [`Text`] from an English and a Chinese format string, each
 /// formatted like [`format!`] (arguments may be captured by name).
 ///
-/// ```ignore
+/// ```text
 /// tr!("unknown department `{name}`", "没有名为“{name}”的部门")
 /// ```
 macro_rules! tr {
