@@ -574,8 +574,17 @@ impl<R: Resolver> Loader<R> {
             &stem,
             self.today,
         );
+        // A statement skipped for a syntax error may be the flow itself: then "the
+        // process has no steps" (W022) would be false, and only confuse.
+        let skipped_in_main = session.diags.iter().any(|d| {
+            d.primary().source == main && matches!(d.code, Code::Syntax | Code::FullWidth)
+        });
         let mut all = session.diags;
-        all.extend(diags);
+        all.extend(
+            diags
+                .into_iter()
+                .filter(|d| !(skipped_in_main && d.code == Code::EmptyProcess)),
+        );
         let has_errors = all
             .iter()
             .any(|d| d.severity() == crate::diagnostics::Severity::Error);

@@ -907,7 +907,7 @@ impl<'a> Lowerer<'a> {
                         suggest(&owner.node, known),
                         tr!(
                             "declare it with `department NAME`",
-                            "请先在文件开头声明：`department NAME`"
+                            "请先在文件开头声明：`部门 NAME`"
                         ),
                     ));
                 }
@@ -930,7 +930,7 @@ impl<'a> Lowerer<'a> {
                                 src,
                                 n.span,
                                 suggest(&n.node, known),
-                                tr!("declare it with `role NAME`", "请先声明：`role NAME`"),
+                                tr!("declare it with `role NAME`", "请先声明：`角色 NAME`"),
                             ));
                         }
                     }
@@ -1062,7 +1062,7 @@ impl<'a> Lowerer<'a> {
                     )
                     .with_help(tr!(
                         "add `calendar cn` (or a calendar you declare) to the `process` header, or use elapsed units `m`, `h`, `d`, `w`",
-                        "在 `process` 那一行的 `{{ }}` 里加上 `calendar cn`（或你声明的日历）；或者改用自然时间单位 `m`、`h`、`d`、`w`"
+                        "在 `流程`（`process`）那一行的 `{{ }}` 里加上 `日历 cn`（或你声明的日历）；或者改用自然时间单位 `m`、`h`、`d`、`w`（`天`、`小时`）"
                     ))
                 },
             );
@@ -1262,7 +1262,7 @@ impl<'a> Lowerer<'a> {
                             .with_label(at.source, at.span, tr!("working time", "工作时间"))
                             .with_help(tr!(
                                 "add `calendar cn` (or a calendar you declare) to the `process` header, or use a ladder in elapsed units `m`, `h`, `d`, `w`",
-                                "在 `process` 那一行的 `{{ }}` 里加上 `calendar cn`（或你声明的日历）；或者让升级阶梯改用自然时间单位 `m`、`h`、`d`、`w`"
+                                "在 `流程`（`process`）那一行的 `{{ }}` 里加上 `日历 cn`（或你声明的日历）；或者让升级阶梯改用自然时间单位 `m`、`h`、`d`、`w`（`天`、`小时`）"
                             ));
                             self.push(d);
                         }
@@ -1277,7 +1277,7 @@ impl<'a> Lowerer<'a> {
                             suggest(&name.node, known),
                             tr!(
                                 "declare it with `ladder NAME {{ … }}`",
-                                "请先声明：`ladder NAME {{ … }}`"
+                                "请先声明：`阶梯 NAME {{ … }}`"
                             ),
                         );
                         self.push(d);
@@ -1779,7 +1779,7 @@ impl<'a> Lowerer<'a> {
                             suggest(&name.node, known),
                             tr!(
                                 "declare it with `calendar NAME {{ … }}`, or use the built-in `cn`",
-                                "请先声明：`calendar NAME {{ … }}`，或者使用内置日历 `cn`（中国大陆）"
+                                "请先声明：`日历 NAME {{ … }}`，或者使用内置日历 `cn`（中国大陆）"
                             ),
                         );
                         self.push(d);

@@ -628,14 +628,21 @@ impl<'t> Builder<'t> {
                             let mut parts = p.into_inner();
                             let verb = parts.next()?;
                             let target = parts.next()?;
-                            let verb = if verb.as_str() == "notify" {
+                            let verb = if matches!(verb.as_str(), "notify" | "通知") {
                                 Verb::Notify
                             } else {
                                 Verb::Reassign
                             };
+                            // The Chinese `owner`, `head` and `superior` mean what the English ones do.
+                            let text = match target.as_str() {
+                                "负责部门" => "owner",
+                                "部门负责人" => "head",
+                                "上级" => "superior",
+                                other => other,
+                            };
                             actions.push(Action {
                                 verb,
-                                target: self.spanned(&target),
+                                target: self.name(text, self.span(&target)),
                             });
                         }
                         _ => {}
@@ -652,7 +659,7 @@ impl<'t> Builder<'t> {
                     let ends: Vec<Weekday> = span_pair
                         .into_inner()
                         .filter(|p| p.as_rule() == Rule::weekday)
-                        .filter_map(|p| p.as_str().parse::<Weekday>().ok())
+                        .filter_map(|p| weekday_of(p.as_str()))
                         .collect();
                     let first = *ends.first()?;
                     let last = *ends.last()?;
@@ -722,11 +729,14 @@ impl<'t> Builder<'t> {
                 Field::Covers(first, last)
             }
             Rule::f_owner => Field::Owner(names(inner.next()?).map(|p| self.spanned(&p)).collect()),
-            Rule::f_sign => Field::Sign(if inner.next()?.as_str() == "any" {
-                SignMode::Any
-            } else {
-                SignMode::All
-            }),
+            // `sign any` ends with its mode; `或签` is one word.
+            Rule::f_sign => Field::Sign(
+                if matches!(significant(pair.clone()).last()?.as_str(), "any" | "或签") {
+                    SignMode::Any
+                } else {
+                    SignMode::All
+                },
+            ),
             Rule::f_deliver => Field::Deliver(
                 inner
                     .filter(|p| matches!(p.as_rule(), Rule::title | Rule::string))
@@ -747,7 +757,7 @@ impl<'t> Builder<'t> {
                 let mut list = Vec::new();
                 for p in inner {
                     match p.as_rule() {
-                        Rule::choice_mode => multi = p.as_str() == "any",
+                        Rule::choice_mode => multi = matches!(p.as_str(), "any" | "多选"),
                         Rule::name => list.push(self.spanned(&p)),
                         _ => {}
                     }
@@ -808,13 +818,32 @@ fn names(pair: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
     pair.into_inner().filter(|p| p.as_rule() == Rule::name)
 }
 
+/// `Mon` … `Sun`, `周一` … `周日` (or `周天`), `星期一` … `星期日`.
+fn weekday_of(text: &str) -> Option<Weekday> {
+    let day = text
+        .strip_prefix("星期")
+        .or_else(|| text.strip_prefix('周'));
+    Some(match day {
+        Some("一") => Weekday::Mon,
+        Some("二") => Weekday::Tue,
+        Some("三") => Weekday::Wed,
+        Some("四") => Weekday::Thu,
+        Some("五") => Weekday::Fri,
+        Some("六") => Weekday::Sat,
+        Some("日" | "天") => Weekday::Sun,
+        Some(_) => return None,
+        None => return text.parse().ok(),
+    })
+}
+
 fn unit_of(text: &str) -> Unit {
     match text {
         "m" | "分钟" => Unit::Minute,
-        "h" | "小时" => Unit::Hour,
+        "h" | "小时" | "个小时" => Unit::Hour,
         "d" | "天" => Unit::Day,
         "w" | "周" => Unit::Week,
         "wd" | "工作日" | "个工作日" => Unit::WorkingDay,
+        "wh" | "工作小时" | "个工作小时" => Unit::WorkingHour,
         _ => Unit::WorkingHour,
     }
 }
@@ -918,7 +947,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::k_at => "`at`",
         Rule::k_before => "`before`",
         Rule::f_level => "an escalation level like `+2d notify head`",
-        Rule::f_warn | Rule::k_warn => "`warn`",
+        Rule::f_warn | Rule::k_warn | Rule::k_warn_zh | Rule::k_ahead => "`warn`",
         Rule::f_description | Rule::k_description => "`description`",
         Rule::f_version | Rule::k_version => "`version`",
         Rule::f_zone | Rule::k_zone => "`zone`",
@@ -1001,6 +1030,9 @@ fn syntax_error(
             )
             .with_help(help);
         }
+    }
+    if let Some(diagnostic) = chinese_numeral(text, pos, offset, source) {
+        return diagnostic;
     }
     let mut expected: Vec<&'static str> = Vec::new();
     let mut statement = false;
@@ -1105,6 +1137,15 @@ fn syntax_error(
         )
     } else {
         match expected.first().copied() {
+            _ if expected.contains(&"`→`")
+                && found.is_some_and(|c| c.is_alphabetic() || c == '_')
+                && opened_above.is_none() =>
+            {
+                tr!(
+                    "a step follows another only after an arrow: `市场部:提交需求 → 研发部:评估`",
+                    "两个步骤之间要有箭头：`市场部:提交需求 → 研发部:评估`（箭头可以写 `→` 或 `->`）"
+                )
+            }
             Some(_) if opened_above.is_some() => tr!(
                 "if the block ends before this line, close it with `}}`",
                 "如果上面的 `{{` 那一段在这一行之前就该结束，请在那里补上 `}}`"
@@ -1137,6 +1178,100 @@ fn syntax_error(
         );
     }
     diagnostic
+}
+
+/// A duration written with Chinese numerals (`三个工作日`, `两小时内`) where the error is:
+/// say to write the amount in digits. The word is the one at `pos`, or the one just
+/// before it (after `时限`, `三个工作日` reads as a priority name and the error comes
+/// after it).
+fn chinese_numeral(text: &str, pos: usize, offset: usize, source: SourceId) -> Option<Diagnostic> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut start = pos;
+    for (i, c) in text[..pos].char_indices().rev() {
+        if !is_word(c) {
+            break;
+        }
+        start = i;
+    }
+    let end = text[pos..]
+        .char_indices()
+        .find(|&(_, c)| !is_word(c))
+        .map_or(text.len(), |(i, _)| pos + i);
+    let word = &text[start..end];
+    let digits_end = word
+        .char_indices()
+        .find(|&(_, c)| !"〇零一二两三四五六七八九十百".contains(c))
+        .map_or(word.len(), |(i, _)| i);
+    let (numeral, rest) = word.split_at(digits_end);
+    let rest_unit = rest
+        .trim_end_matches("之内")
+        .trim_end_matches("以内")
+        .trim_end_matches('内');
+    const UNITS: &[&str] = &[
+        "个工作日",
+        "工作日",
+        "个工作小时",
+        "工作小时",
+        "个小时",
+        "小时",
+        "分钟",
+        "天",
+        "周",
+    ];
+    if numeral.is_empty() || !UNITS.contains(&rest_unit) {
+        return None;
+    }
+    let amount = chinese_number(numeral).map_or_else(|| "3".to_owned(), |n| n.to_string());
+    let digits = format!("{amount}{rest}");
+    Some(
+        Diagnostic::new(
+            Code::Syntax,
+            tr!(
+                "amount `{numeral}` is written in Chinese numerals",
+                "时长里的数字 `{numeral}` 要用阿拉伯数字写"
+            ),
+            source,
+            Span::new(offset + start, offset + start + numeral.len()),
+            tr!("write digits here", "这里请写阿拉伯数字"),
+        )
+        .with_help(tr!(
+            "write the amount in digits: `{digits}`",
+            "请写成 `{digits}`"
+        )),
+    )
+}
+
+/// The value of a Chinese numeral up to 999 (`三` 3, `十二` 12, `两百` 200), if it is one.
+fn chinese_number(numeral: &str) -> Option<u32> {
+    let digit = |c: char| {
+        "〇一二三四五六七八九"
+            .find(c)
+            .map(|i| (i / 3) as u32)
+            .or(match c {
+                '零' => Some(0),
+                '两' => Some(2),
+                _ => None,
+            })
+    };
+    let mut total = 0;
+    let mut current: Option<u32> = None;
+    for c in numeral.chars() {
+        match c {
+            '十' => {
+                total += current.take().unwrap_or(1) * 10;
+            }
+            '百' => {
+                total += current.take()? * 100;
+            }
+            c => {
+                if current.is_some() {
+                    return None;
+                }
+                current = Some(digit(c)?);
+            }
+        }
+    }
+    Some(total + current.unwrap_or(0))
 }
 
 /// White space inside a line, as the grammar's `WHITESPACE` knows it.
@@ -1207,7 +1342,13 @@ fn join_or_zh(items: &[&str]) -> String {
     match zh.as_slice() {
         [] => String::new(),
         [one] => (*one).to_owned(),
-        [init @ .., last] => format!("{} 或 {last}", init.join("、")),
+        [init @ .., last] => {
+            // Spaces around `或` only next to code in backquotes.
+            let init = init.join("、");
+            let before = if init.ends_with('`') { " " } else { "" };
+            let after = if last.starts_with('`') { " " } else { "" };
+            format!("{init}{before}或{after}{last}")
+        }
     }
 }
 
