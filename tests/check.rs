@@ -419,3 +419,27 @@ fn an_extended_cn_reaches_every_process_and_every_extension() {
         }
     }
 }
+
+#[test]
+fn a_byte_order_mark_is_not_a_column() {
+    let checked = sopflow::check("\u{feff}市场部 → 研发部 within 0d\n", "bom.sop");
+    let records = checked.diagnostics.records();
+    assert_eq!(
+        (records[0].line, records[0].column, records[0].end_column),
+        (1, 18, 20)
+    );
+    assert!(checked
+        .diagnostics
+        .render_github()
+        .contains(",line=1,col=18,"));
+    let human = checked.diagnostics.render(&RenderOptions::default());
+    assert!(human.contains(" --> bom.sop:1:18\n"), "{human}");
+    assert!(
+        human.contains("\n1 | 市场部 → 研发部 within 0d\n"),
+        "{human}"
+    );
+    // A label on the mark itself still renders.
+    let checked = sopflow::check("\u{feff}=", "bom.sop");
+    let human = checked.diagnostics.render(&RenderOptions::default());
+    assert!(human.contains(" --> bom.sop:1:1\n"), "{human}");
+}

@@ -344,10 +344,17 @@ fn snippet<'a>(
     let excerpt_end = index.next_line_start(last).unwrap_or(text.len());
     // The excerpt holds whole lines, terminators included, so spans keep their
     // meaning once shifted. Should the index not match the text, show it all.
-    let (excerpt, offset, line_start) = match text.get(excerpt_start..excerpt_end) {
+    let (mut excerpt, mut offset, line_start) = match text.get(excerpt_start..excerpt_end) {
         Some(excerpt) => (excerpt, excerpt_start, first + 1),
         None => (text, 0, 1),
     };
+    // A byte order mark is not shown and not a column (as in `LineIndex::line_col`).
+    if offset == 0 {
+        if let Some(rest) = excerpt.strip_prefix('\u{feff}') {
+            excerpt = rest;
+            offset = '\u{feff}'.len_utf8();
+        }
+    }
 
     let annotations = labels
         .iter()
