@@ -870,6 +870,7 @@ const LOOKALIKES: &[(char, &str)] = &[
     ('”', "\""),
     ('【', "{"),
     ('】', "}"),
+    ('—', "`→` or `->`"),
 ];
 
 const A_STATEMENT: &str = "a statement";
@@ -996,11 +997,31 @@ fn syntax_error(
     let pos = pos.min(text.len());
     let found = text[pos..].chars().next();
     let span = Span::new(offset + pos, offset + pos + found.map_or(0, char::len_utf8));
+    if let Some(diagnostic) = heading(text, pos, offset, source) {
+        return diagnostic;
+    }
+    if let Some(c) = found.filter(|c| ('０'..='９').contains(c)) {
+        let digit = char::from_digit(u32::from(c) - u32::from('０'), 10).unwrap_or('0');
+        return Diagnostic::new(
+            Code::FullWidth,
+            tr!("full-width digit `{c}`", "全角数字 `{c}`"),
+            source,
+            span,
+            tr!("typed with a Chinese keyboard", "这是中文输入法打出的字符"),
+        )
+        .with_help(tr!(
+            "type the ASCII digit `{digit}` instead of the full-width `{c}`",
+            "请切换到英文输入法，输入半角数字 `{digit}`，不要用全角的 `{c}`"
+        ));
+    }
+    if let Some(diagnostic) = other_date_format(text, pos, offset, source) {
+        return diagnostic;
+    }
     if let Some(c) = found {
         if let Some((_, instead)) = LOOKALIKES.iter().find(|(l, _)| *l == c) {
             let help = match c {
                 // Characters the language has no ASCII counterpart for: say what was meant.
-                '＝' | '＞' | '＜' => tr!(
+                '＝' | '＞' | '＜' | '—' => tr!(
                     "write an arrow as `→` or `->`",
                     "箭头请写成 `→` 或 `->`（切换到英文输入法输入 `-` 和 `>`）"
                 ),
@@ -1113,6 +1134,9 @@ fn syntax_error(
             "时长和百分比中间不要空格：`{number}d`（天）、`{number}wd`（工作日）、`{number}%`"
         ));
     }
+    if let Some(diagnostic) = misspelt_keyword(text, pos, offset, source, &expected) {
+        return diagnostic;
+    }
     let found_zh = describe_found_zh(found);
     let message = match expected.as_slice() {
         [] => tr!("unexpected {found_words}", "这里不应该出现{found_zh}"),
@@ -1178,6 +1202,150 @@ fn syntax_error(
         );
     }
     diagnostic
+}
+
+/// `【新产品上市】` alone at the start of a statement: a heading, as in a Word document.
+/// Say how to name the process, or to make the line a comment.
+fn heading(text: &str, pos: usize, offset: usize, source: SourceId) -> Option<Diagnostic> {
+    let line = text[pos..].lines().next().unwrap_or("").trim_end();
+    let title = line.strip_prefix('【')?.strip_suffix('】')?;
+    if !text[..pos].trim().is_empty() || title.is_empty() || title.contains(['【', '】']) {
+        return None;
+    }
+    Some(
+        Diagnostic::new(
+            Code::FullWidth,
+            tr!("`【{title}】` is not a statement", "`【{title}】` 不是一条语句"),
+            source,
+            Span::new(offset + pos, offset + pos + line.len()),
+            tr!("a heading", "这是一个标题"),
+        )
+        .with_help(tr!(
+            "to name the process, write `process {title} {{ … }}` (or `process {title}`); to keep it as a heading, make it a comment: `# 【{title}】`",
+            "要给流程起名，请写 `流程 {title}`（或 `process {title}`），后面可以跟 `{{ … }}` 写日历、时限等；如果只是标题，请在前面加 `#` 变成注释：`# 【{title}】`"
+        )),
+    )
+}
+
+/// A date written as `2026/06/30`, `2026.06.30` or `2026年6月30日`: say to write
+/// `2026-06-30`.
+fn other_date_format(
+    text: &str,
+    pos: usize,
+    offset: usize,
+    source: SourceId,
+) -> Option<Diagnostic> {
+    // The date starts at `pos` or at the digits just before it.
+    let start = text[..pos]
+        .trim_end_matches(|c: char| c.is_ascii_digit())
+        .len();
+    let rest = &text[start..];
+    let number = |s: &str| -> Option<(u32, usize)> {
+        let digits = s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        Some((s[..digits].parse().ok()?, digits))
+    };
+    let (year, n) = number(rest)?;
+    if n != 4 {
+        return None;
+    }
+    let after_year = &rest[n..];
+    let (sep, month_text) = ['/', '.', '年']
+        .iter()
+        .find_map(|&sep| Some((sep, after_year.strip_prefix(sep)?)))?;
+    let (month, m) = number(month_text)?;
+    let after_month = &month_text[m..];
+    let day_sep = if sep == '年' { '月' } else { sep };
+    let day_text = after_month.strip_prefix(day_sep)?;
+    let (day, d) = number(day_text)?;
+    let mut end = text.len() - day_text.len() + d;
+    if sep == '年' && day_text[d..].starts_with('日') {
+        end += '日'.len_utf8();
+    }
+    let written = &text[start..end];
+    let iso = format!("{year}-{month:02}-{day:02}");
+    Some(
+        Diagnostic::new(
+            Code::Syntax,
+            tr!(
+                "dates are written as `2026-06-30`, not `{written}`",
+                "日期要写成 `2026-06-30` 这样，不能写 `{written}`"
+            ),
+            source,
+            Span::new(offset + start, offset + end),
+            tr!("write `{iso}`", "请写成 `{iso}`"),
+        )
+        .with_help(tr!(
+            "write dates as year-month-day with `-`: `{iso}`",
+            "日期按 年-月-日 的顺序，用 `-` 隔开：`{iso}`"
+        )),
+    )
+}
+
+/// An ASCII word where keywords were expected, close to one of them (`deliverable`
+/// for `deliver`): name the keyword instead of listing them all.
+fn misspelt_keyword(
+    text: &str,
+    pos: usize,
+    offset: usize,
+    source: SourceId,
+    expected: &[&str],
+) -> Option<Diagnostic> {
+    let rest = &text[pos..];
+    let len = rest.len()
+        - rest
+            .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+            .len();
+    if len < 2 {
+        return None;
+    }
+    let word = &rest[..len];
+    let keywords = expected.iter().filter_map(|e| {
+        let k = e.strip_prefix('`')?.strip_suffix('`')?;
+        k.bytes().all(|b| b.is_ascii_lowercase()).then_some(k)
+    });
+    let (_, keyword) = keywords
+        .map(|k| {
+            let d = if word.starts_with(k) || k.starts_with(word) {
+                1
+            } else {
+                edit_distance(word, k)
+            };
+            (d, k)
+        })
+        // One edit for short keywords, two (a swap of letters) from four letters on.
+        .filter(|&(d, k)| d <= if k.len() >= 4 { 2 } else { 1 })
+        .min()?;
+    Some(
+        Diagnostic::new(
+            Code::Syntax,
+            tr!("unknown keyword `{word}`", "不认识的关键字 `{word}`"),
+            source,
+            Span::new(offset + pos, offset + pos + len),
+            tr!("did you mean `{keyword}`?", "是不是要写 `{keyword}`？"),
+        )
+        .with_help(tr!(
+            "write `{keyword}`; grammar/LANGUAGE.md lists the keywords",
+            "请写 `{keyword}`；所有关键字（以及对应的中文写法）见 grammar/LANGUAGE.md"
+        )),
+    )
+}
+
+/// The number of single-character edits between `a` and `b`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// A duration written with Chinese numerals (`三个工作日`, `两小时内`) where the error is:
