@@ -104,6 +104,8 @@ pub(crate) fn lower(
 #[derive(Default)]
 struct Lowerer<'a> {
     diags: Vec<Diagnostic>,
+    /// Declarations skipped for a syntax error (see `ast::File::unparsed`).
+    unparsed: std::collections::HashSet<(DeclKind, String)>,
     explicit_departments: bool,
     departments: Vec<(Department, Location, Option<&'a ast::Decl>)>,
     department_index: FxHashMap<String, usize>,
@@ -213,6 +215,9 @@ impl<'a> Lowerer<'a> {
 
     fn declarations(&mut self, input: Input<'a>, imported: bool) {
         let source = input.source;
+        for (kind, name) in &input.file.unparsed {
+            self.unparsed.insert((*kind, name.node.as_str().to_owned()));
+        }
         let mut ignored: Option<Span> = None;
         for item in &input.file.items {
             match item {
@@ -899,7 +904,7 @@ impl<'a> Lowerer<'a> {
                 } else if explicit && !self.department_index.contains_key(owner.node.as_str()) {
                     let known: Vec<&str> =
                         self.departments.iter().map(|d| d.0.name.as_str()).collect();
-                    pending.push(unknown(
+                    pending.extend(self.unknown(
                         "department",
                         &owner.node,
                         s.location.source,
@@ -924,7 +929,7 @@ impl<'a> Lowerer<'a> {
                         {
                             let known = self.roles.iter().map(|r| r.0.name.as_str()).collect();
                             let src = self.departments[self.department_index[&dep.name]].1.source;
-                            pending.push(unknown(
+                            pending.extend(self.unknown(
                                 "role",
                                 &n.node,
                                 src,
@@ -938,6 +943,30 @@ impl<'a> Lowerer<'a> {
             }
         }
         self.diags.extend(pending);
+    }
+
+    /// [`unknown`], unless a declaration of this name was skipped for a
+    /// syntax error: that error is the problem, "unknown" would be false.
+    fn unknown(
+        &self,
+        what: &str,
+        name: &str,
+        source: SourceId,
+        span: Span,
+        suggestion: Option<&str>,
+        otherwise: Text,
+    ) -> Option<Diagnostic> {
+        let kinds: &[DeclKind] = match what {
+            "department" => &[DeclKind::Department],
+            "role" => &[DeclKind::Role, DeclKind::Department],
+            "calendar" => &[DeclKind::Calendar],
+            "ladder" => &[DeclKind::Ladder],
+            _ => &[],
+        };
+        let unparsed = kinds
+            .iter()
+            .any(|&kind| self.unparsed.contains(&(kind, name.to_owned())));
+        (!unparsed).then(|| unknown(what, name, source, span, suggestion, otherwise))
     }
 
     fn target(&mut self, name: &Name, source: SourceId) -> Option<Target> {
@@ -954,7 +983,7 @@ impl<'a> Lowerer<'a> {
                     .map(|r| r.0.name.as_str())
                     .chain(self.departments.iter().map(|d| d.0.name.as_str()))
                     .collect();
-                let d = unknown(
+                let d = self.unknown(
                     "role",
                     n,
                     source,
@@ -965,7 +994,9 @@ impl<'a> Lowerer<'a> {
                         "请写 `owner`（负责人）、`head`（部门负责人）、`superior`（上级）、一个声明过的角色或一个部门"
                     ),
                 );
-                self.push(d);
+                if let Some(d) = d {
+                    self.push(d);
+                }
                 return None;
             }
         })
@@ -1269,7 +1300,7 @@ impl<'a> Lowerer<'a> {
                     }
                     None => {
                         let known = self.ladder_index.keys().map(String::as_str).collect();
-                        let d = unknown(
+                        let d = self.unknown(
                             "ladder",
                             &name.node,
                             *source,
@@ -1280,7 +1311,9 @@ impl<'a> Lowerer<'a> {
                                 "请先声明：`阶梯 NAME {{ … }}`"
                             ),
                         );
-                        self.push(d);
+                        if let Some(d) = d {
+                            self.push(d);
+                        }
                     }
                 }
             }
@@ -1608,7 +1641,7 @@ impl<'a> Lowerer<'a> {
                             "请扩展一个声明过的日历，或者内置日历 `cn`"
                         )
                     };
-                    let d = unknown(
+                    let d = self.unknown(
                         "calendar",
                         name,
                         source,
@@ -1616,7 +1649,9 @@ impl<'a> Lowerer<'a> {
                         if own { None } else { suggest(name, known) },
                         help,
                     );
-                    self.push(d);
+                    if let Some(d) = d {
+                        self.push(d);
+                    }
                     Base::Unknown
                 }
             });
@@ -1771,7 +1806,7 @@ impl<'a> Lowerer<'a> {
                             .map(String::as_str)
                             .chain(["cn"])
                             .collect();
-                        let d = unknown(
+                        let d = self.unknown(
                             "calendar",
                             &name.node,
                             source,
@@ -1782,7 +1817,9 @@ impl<'a> Lowerer<'a> {
                                 "请先声明：`日历 NAME {{ … }}`，或者使用内置日历 `cn`（中国大陆）"
                             ),
                         );
-                        self.push(d);
+                        if let Some(d) = d {
+                            self.push(d);
+                        }
                         // Avoid a second error for every `wd` in the file.
                         self.has_calendar = true;
                     }

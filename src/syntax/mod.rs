@@ -11,6 +11,7 @@ mod split;
 
 pub use ast::{File, Ident, Item, Name, Spanned};
 
+use ast::DeclKind;
 use std::ops::Range;
 
 use crate::diagnostics::{tr, Code, Diagnostic, SourceId, Span};
@@ -119,9 +120,10 @@ fn parse_with(source: &str, source_id: SourceId, mode: Mode) -> (File, Vec<Diagn
         items,
         mut diagnostics,
         long_names: names,
+        unparsed,
     } = parsed;
     long_names(names, source_id, &mut diagnostics);
-    (File { items }, diagnostics)
+    (File { items, unparsed }, diagnostics)
 }
 
 /// The syntax of some statements of a source.
@@ -129,6 +131,7 @@ struct Parsed {
     items: Vec<Item>,
     diagnostics: Vec<Diagnostic>,
     long_names: Vec<(Span, usize)>,
+    unparsed: Vec<(DeclKind, Name)>,
 }
 
 /// Parses `statements` of `source` (`text` is its normalized form).
@@ -167,6 +170,7 @@ fn parse_part(
         items,
         diagnostics: builder.diagnostics,
         long_names: builder.long_names.into_inner(),
+        unparsed: builder.unparsed,
     }
 }
 
@@ -192,6 +196,7 @@ fn parse_halves(
         parsed.items.extend(rest.items);
         parsed.diagnostics.extend(rest.diagnostics);
         parsed.long_names.extend(rest.long_names);
+        parsed.unparsed.extend(rest.unparsed);
         parsed
     })
 }

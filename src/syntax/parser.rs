@@ -27,6 +27,8 @@ pub(crate) struct Builder<'t> {
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// Names longer than [`MAX_NAME_CHARS`]: where, and how many characters.
     pub(crate) long_names: std::cell::RefCell<Vec<(Span, usize)>>,
+    /// Declarations skipped for a syntax error (see [`File::unparsed`]).
+    pub(crate) unparsed: Vec<(DeclKind, Name)>,
 }
 
 impl<'t> Builder<'t> {
@@ -37,6 +39,7 @@ impl<'t> Builder<'t> {
             offset: 0,
             diagnostics: Vec::new(),
             long_names: std::cell::RefCell::default(),
+            unparsed: Vec::new(),
         }
     }
 
@@ -54,6 +57,11 @@ impl<'t> Builder<'t> {
             Err(error) => {
                 let diagnostic = syntax_error(&error, original, offset, self.source);
                 self.diagnostics.push(diagnostic);
+                if let Some((kind, name)) = declared_name(text) {
+                    let span = Span::new(offset + name.start, offset + name.end);
+                    self.unparsed
+                        .push((kind, Spanned::new(text[name].into(), span)));
+                }
                 None
             }
         }
@@ -1202,6 +1210,36 @@ fn syntax_error(
         );
     }
     diagnostic
+}
+
+/// The kind and the name of the declaration a statement starts (`ladder 标准 { ＋2d … }`
+/// gives a ladder named 标准), if it starts like one: a keyword, spaces, a name.
+fn declared_name(text: &str) -> Option<(DeclKind, Range<usize>)> {
+    let trimmed = text.trim_start();
+    let start = text.len() - trimmed.len();
+    let (kind, keyword) = [
+        (DeclKind::Department, "department"),
+        (DeclKind::Department, "部门"),
+        (DeclKind::Role, "role"),
+        (DeclKind::Role, "角色"),
+        (DeclKind::Calendar, "calendar"),
+        (DeclKind::Calendar, "日历"),
+        (DeclKind::Ladder, "ladder"),
+        (DeclKind::Ladder, "阶梯"),
+    ]
+    .into_iter()
+    .find(|(_, k)| trimmed.starts_with(k))?;
+    let after = &trimmed[keyword.len()..];
+    let name = after.trim_start_matches(' ');
+    if name.len() == after.len() {
+        return None; // no space: not this keyword (`departments`, `部门研发部`)
+    }
+    let len = name.len()
+        - name
+            .trim_start_matches(|c: char| c.is_alphanumeric() || c == '_')
+            .len();
+    let name_start = start + keyword.len() + (after.len() - name.len());
+    (len > 0).then_some((kind, name_start..name_start + len))
 }
 
 /// `【新产品上市】` alone at the start of a statement: a heading, as in a Word document.
