@@ -62,8 +62,8 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
-    /// The file is not valid UTF-8.
-    #[error("`{name}` is not UTF-8 text (invalid byte at offset {offset})")]
+    /// The file is not valid UTF-8 (often GBK, as Windows tools save Chinese text).
+    #[error("`{name}` is not UTF-8 text (invalid byte at offset {offset}); if a Windows tool saved it (as GBK), save it again as UTF-8: in Notepad, Save As with Encoding UTF-8")]
     NotUtf8 {
         /// The file as named.
         name: String,
@@ -759,6 +759,17 @@ fn use_failed(e: &LoadError, written: &str, source: SourceId, span: Span) -> Dia
             tr!(
                 "split the used file into several smaller files",
                 "把被引入的文件拆成几个小一些的文件"
+            ),
+        ),
+        LoadError::NotUtf8 { offset, .. } => (
+            Code::UseUnreadable,
+            tr!(
+                "not UTF-8 text (invalid byte at offset {offset}); probably saved as GBK",
+                "文件不是 UTF-8 编码（第 {offset} 个字节无法识别），多半是用 GBK 保存的"
+            ),
+            tr!(
+                "save the file again as UTF-8: in Notepad, Save As with Encoding UTF-8",
+                "请把文件重新保存为 UTF-8 编码：在记事本里选“另存为”，编码选 UTF-8；WPS/Word 请另存为纯文本并选 UTF-8"
             ),
         ),
         other => (

@@ -521,3 +521,29 @@ fn the_locale_chooses_the_language_and_lang_overrides_it() {
     let run = sopflow_in(&dir.0, &["check", "--lang", "fr", "bad.sop"]);
     assert_eq!(run.code, 2, "{run:#?}");
 }
+
+#[test]
+fn a_gbk_file_is_said_to_need_saving_as_utf8() {
+    let dir = TempDir::new("gbk");
+    // 市场部 → 研发部 in GBK, as Windows Notepad saves it with "ANSI" on a Chinese system.
+    let gbk: &[u8] = b"\xca\xd0\xb3\xa1\xb2\xbf -> \xd1\xd0\xb7\xa2\xb2\xbf\n";
+    std::fs::write(dir.0.join("gbk.sop"), gbk).unwrap();
+    let run = dir.sopflow(&["check", "gbk.sop"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(run.stderr.contains("not UTF-8"), "{}", run.stderr);
+    assert!(run.stderr.contains("GBK"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("save it again as UTF-8"),
+        "{}",
+        run.stderr
+    );
+    let run = dir.sopflow(&["check", "--lang", "zh", "gbk.sop"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(run.stderr.contains("重新保存为 UTF-8"), "{}", run.stderr);
+    // A used file in GBK: E017 says the same.
+    dir.write("main.sop", "use \"gbk.sop\"\n市场部 → 研发部\n");
+    let run = dir.sopflow(&["check", "--lang", "zh", "main.sop"]);
+    assert!(run.stdout.contains("错误[E017]"), "{}", run.stdout);
+    assert!(run.stdout.contains("GBK"), "{}", run.stdout);
+    assert!(run.stdout.contains("另存为"), "{}", run.stdout);
+}

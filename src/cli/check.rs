@@ -159,6 +159,15 @@ pub(super) fn run(
         };
         let checked = match loader.check(name) {
             Ok(checked) => checked,
+            Err(crate::load::LoadError::NotUtf8 { name, offset }) if lang == Lang::Zh => {
+                tally.unreadable += 1;
+                let _ = writeln!(
+                    err,
+                    "错误：`{name}` 不是 UTF-8 编码（第 {offset} 个字节无法识别），多半是 Windows 工具用 GBK 保存的。\n\
+                     请把它重新保存为 UTF-8：在记事本里选“另存为”，编码选 UTF-8；WPS/Word 请另存为纯文本并选 UTF-8。"
+                );
+                continue;
+            }
             Err(e) => {
                 tally.unreadable += 1;
                 let _ = writeln!(err, "error: {e}");
