@@ -427,6 +427,28 @@ codes! {
     /// `--root DIR`.
     UseForbidden = "E019", "use path not allowed";
 
+    /// `W010`: department names one edit apart.
+    ///
+    /// # What
+    /// No department is declared, so every name that owns a step is a
+    /// department, and two of them differ in one character (`研发部` and
+    /// `研法部`): probably one department, misspelt once.
+    ///
+    /// # Why
+    /// Without declarations a typo does not fail: it silently creates a
+    /// second department, whose step would be assigned to nobody real.
+    ///
+    /// # Example
+    /// ```text
+    /// 市场部 → 研发部 within 3d
+    /// 研法部 → 财务部 within 2d
+    /// ```
+    ///
+    /// # Fix
+    /// Correct the spelling; to keep both names, declare the departments
+    /// (`department 研发部`), which also turns later typos into E010.
+    SimilarDepartments = "W010", "department names one edit apart";
+
     /// `E020`: the flow contains a cycle.
     ///
     /// # What
@@ -1019,6 +1041,7 @@ impl Code {
             Code::UseUnreadable => "无法读取引入的文件",
             Code::UseCycle => "文件互相引入绕成了圈",
             Code::UseForbidden => "不允许引入这个路径",
+            Code::SimilarDepartments => "两个部门名称只差一个字",
             Code::Cycle => "流程绕成了圈",
             Code::Unreachable => "走不到的步骤",
             Code::IncompleteChoice => "有的结果没有下一步",

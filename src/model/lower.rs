@@ -61,6 +61,7 @@ pub(crate) fn lower(
     l.explicit_departments = !l.departments.is_empty();
     l.header(default_name);
     l.flows(main);
+    l.similar_departments();
     l.resolve_names();
     l.named_ladders();
     l.calendars();
@@ -851,6 +852,68 @@ impl<'a> Lowerer<'a> {
     }
 
     // ------------------------------------------------------------ names
+
+    /// W010: without declared departments, two department names one edit
+    /// apart (`研发部`, `研法部`) are probably one department misspelt.
+    fn similar_departments(&mut self) {
+        if self.explicit_departments {
+            return;
+        }
+        // The first place each name owns a step, in order of appearance, and
+        // how many steps it owns.
+        let mut first: Vec<(&str, Location, usize)> = Vec::new();
+        for s in &self.steps {
+            for o in &s.owners {
+                let name = o.node.as_str();
+                if self.role_index.contains_key(name) {
+                    continue;
+                }
+                match first.iter_mut().find(|(n, _, _)| *n == name) {
+                    Some((_, _, count)) => *count += 1,
+                    None => first.push((
+                        name,
+                        Location {
+                            source: s.location.source,
+                            span: o.span,
+                        },
+                        1,
+                    )),
+                }
+            }
+        }
+        // A typo owns one step beside a name that owns several; two names that
+        // each own one step (法务部, 财务部) are as likely two departments.
+        let mut warnings = Vec::new();
+        for &(name, at, count) in &first {
+            if count != 1 {
+                continue;
+            }
+            let Some(&(other, other_at, _)) = first
+                .iter()
+                .find(|(n, _, c)| *c > 1 && n.chars().count() >= 2 && edit_distance(n, name) == 1)
+            else {
+                continue;
+            };
+            warnings.push(
+                Diagnostic::new(
+                    Code::SimilarDepartments,
+                    tr!(
+                        "departments `{other}` and `{name}` differ in one character",
+                        "部门 `{other}` 和 `{name}` 只差一个字"
+                    ),
+                    at.source,
+                    at.span,
+                    tr!("a second department?", "这是另一个部门吗？"),
+                )
+                .with_label(other_at.source, other_at.span, tr!("first named here", "第一次出现在这里"))
+                .with_help(tr!(
+                    "if both mean one department, correct the spelling; otherwise declare the departments (`department {other}`, `department {name}`), and later typos become errors",
+                    "如果指的是同一个部门，请改正错字；如果确实是两个部门，请在文件开头声明它们（`部门 {other}`、`部门 {name}`），以后再打错字就会直接报错"
+                )),
+            );
+        }
+        self.diags.extend(warnings);
+    }
 
     fn resolve_names(&mut self) {
         let explicit = self.explicit_departments;
