@@ -862,38 +862,62 @@ impl<'a> Lowerer<'a> {
         // The first place each name owns a step, in order of appearance, and
         // how many steps it owns.
         let mut first: Vec<(&str, Location, usize)> = Vec::new();
+        let mut index: HashMap<&str, usize> = HashMap::new();
         for s in &self.steps {
             for o in &s.owners {
                 let name = o.node.as_str();
                 if self.role_index.contains_key(name) {
                     continue;
                 }
-                match first.iter_mut().find(|(n, _, _)| *n == name) {
-                    Some((_, _, count)) => *count += 1,
-                    None => first.push((
-                        name,
-                        Location {
+                match index.get(name) {
+                    Some(&i) => first[i].2 += 1,
+                    None => {
+                        index.insert(name, first.len());
+                        let at = Location {
                             source: s.location.source,
                             span: o.span,
-                        },
-                        1,
-                    )),
+                        };
+                        first.push((name, at, 1));
+                    }
                 }
             }
         }
         // A typo owns one step beside a name that owns several; two names that
         // each own one step (法务部, 财务部) are as likely two departments.
+        // Names one edit apart share a name with one character deleted (or are
+        // that name): index the names that own several steps by those, so that
+        // the search stays linear in the number of names.
+        const MAX_CHARS: usize = 16;
+        let deletions = |name: &str| -> Vec<String> {
+            let chars: Vec<char> = name.chars().collect();
+            (0..chars.len())
+                .map(|i| chars[..i].iter().chain(&chars[i + 1..]).collect())
+                .collect()
+        };
+        let mut by_variant: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, &(name, _, count)) in first.iter().enumerate() {
+            let chars = name.chars().count();
+            if count > 1 && (2..=MAX_CHARS).contains(&chars) {
+                for variant in deletions(name).into_iter().chain([name.to_owned()]) {
+                    by_variant.entry(variant).or_default().push(i);
+                }
+            }
+        }
         let mut warnings = Vec::new();
         for &(name, at, count) in &first {
-            if count != 1 {
+            if count != 1 || by_variant.is_empty() || name.chars().count() > MAX_CHARS + 1 {
                 continue;
             }
-            let Some(&(other, other_at, _)) = first
-                .iter()
-                .find(|(n, _, c)| *c > 1 && n.chars().count() >= 2 && edit_distance(n, name) == 1)
-            else {
-                continue;
-            };
+            let found = deletions(name)
+                .into_iter()
+                .chain([name.to_owned()])
+                .filter_map(|variant| by_variant.get(&variant))
+                .flatten()
+                .copied()
+                .filter(|&i| edit_distance(first[i].0, name) == 1)
+                .min();
+            let Some(i) = found else { continue };
+            let (other, other_at, _) = first[i];
             warnings.push(
                 Diagnostic::new(
                     Code::SimilarDepartments,
