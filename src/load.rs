@@ -35,7 +35,9 @@ use std::path::{Component, Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::diagnostics::{Code, Diagnostic, Diagnostics, Source, SourceId, SourceMap, Span};
+use crate::diagnostics::{
+    tr, Code, Diagnostic, Diagnostics, Source, SourceId, SourceMap, Span, Text,
+};
 use crate::model::{self, Definition};
 use crate::syntax::{self, ast, MAX_SOURCE_LEN};
 
@@ -60,8 +62,8 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
-    /// The file is not valid UTF-8.
-    #[error("`{name}` is not UTF-8 text (invalid byte at offset {offset})")]
+    /// The file is not valid UTF-8 (often GBK, as Windows tools save Chinese text).
+    #[error("`{name}` is not UTF-8 text (invalid byte at offset {offset}); if a Windows tool saved it (as GBK), save it again as UTF-8: in Notepad, Save As with Encoding UTF-8")]
     NotUtf8 {
         /// The file as named.
         name: String,
@@ -572,8 +574,17 @@ impl<R: Resolver> Loader<R> {
             &stem,
             self.today,
         );
+        // A statement skipped for a syntax error may be the flow itself: then "the
+        // process has no steps" (W022) would be false, and only confuse.
+        let skipped_in_main = session.diags.iter().any(|d| {
+            d.primary().source == main && matches!(d.code, Code::Syntax | Code::FullWidth)
+        });
         let mut all = session.diags;
-        all.extend(diags);
+        all.extend(
+            diags
+                .into_iter()
+                .filter(|d| !(skipped_in_main && d.code == Code::EmptyProcess)),
+        );
         let has_errors = all
             .iter()
             .any(|d| d.severity() == crate::diagnostics::Severity::Error);
@@ -639,14 +650,21 @@ impl<R: Resolver> Session<'_, R> {
                 self.diags.push(
                     Diagnostic::new(
                         Code::UseCycle,
-                        format!("files use each other in a cycle: {}", chain.join(" → ")),
+                        {
+                            let chain = chain.join(" → ");
+                            tr!(
+                                "files use each other in a cycle: {chain}",
+                                "文件之间互相 `use`，绕成了一个圈：{chain}"
+                            )
+                        },
                         from_id,
                         path.span,
-                        "closes the cycle",
+                        tr!("closes the cycle", "这里又回到了开头的文件"),
                     )
-                    .with_help(
+                    .with_help(tr!(
                         "move the shared declarations into a file that neither of them uses back",
-                    ),
+                        "把共用的声明挪到第三个文件里，让这几个文件都去 `use` 它，而它不再 `use` 它们"
+                    )),
                 );
                 continue;
             }
@@ -657,14 +675,21 @@ impl<R: Resolver> Session<'_, R> {
                 self.diags.push(
                     Diagnostic::new(
                         Code::LimitExceeded,
-                        format!("`use` nested more than {MAX_USE_DEPTH} files deep"),
+                        tr!(
+                            "`use` nested more than {MAX_USE_DEPTH} files deep",
+                            "`use` 一层套一层，超过了 {MAX_USE_DEPTH} 层"
+                        ),
                         from_id,
                         path.span,
-                        format!("this file is {MAX_USE_DEPTH} `use` steps from the main file"),
+                        tr!(
+                            "this file is {MAX_USE_DEPTH} `use` steps from the main file",
+                            "这个文件离主文件已有 {MAX_USE_DEPTH} 层 `use`"
+                        ),
                     )
-                    .with_help(
+                    .with_help(tr!(
                         "use the shared files directly from the main file instead of through a chain",
-                    ),
+                        "请在主文件里直接 `use` 需要的共用文件，不要一个套一个"
+                    )),
                 );
                 continue;
             }
@@ -697,33 +722,63 @@ impl<R: Resolver> Session<'_, R> {
 /// The diagnostic for a `use "written"` that cannot or may not be read. It
 /// names the path as written and quotes nothing of the file it points to.
 fn use_failed(e: &LoadError, written: &str, source: SourceId, span: Span) -> Diagnostic {
-    let message = format!("cannot use `{written}`");
+    let message = tr!("cannot use `{written}`", "无法引入 `{written}`");
     let (code, label, help) = match e {
         LoadError::Absolute { .. } => (
             Code::UseForbidden,
-            "an absolute path".to_owned(),
-            "write the path relative to the file that contains the `use`",
+            tr!("an absolute path", "这是绝对路径"),
+            tr!(
+                "write the path relative to the file that contains the `use`",
+                "请写相对路径：从写着这条 `use` 的文件所在的文件夹算起"
+            ),
         ),
         LoadError::NotSop { .. } => (
             Code::UseForbidden,
-            "not a `.sop` file".to_owned(),
-            "`use` loads only `.sop` files; give the shared file a name that ends in `.sop`",
+            tr!("not a `.sop` file", "不是 `.sop` 文件"),
+            tr!(
+                "`use` loads only `.sop` files; give the shared file a name that ends in `.sop`",
+                "`use` 只能引入 `.sop` 文件；请把共用的文件改名为以 `.sop` 结尾"
+            ),
         ),
         LoadError::OutsideRoot { .. } => (
             Code::UseForbidden,
-            "leads outside the root directory".to_owned(),
-            "`use` reads only files under the root directory (by default the directory being \
-             checked; `sopflow check --root DIR` widens it); keep shared files inside it",
+            tr!("leads outside the root directory", "指向了根目录之外"),
+            tr!(
+                "`use` reads only files under the root directory (by default the directory being \
+                 checked; `sopflow check --root DIR` widens it); keep shared files inside it",
+                "`use` 只能读取根目录下的文件（默认是被检查的文件夹，可用 `sopflow check --root 文件夹` \
+                 放宽）；请把共用文件放在根目录里"
+            ),
         ),
         LoadError::TooLarge { .. } => (
             Code::LimitExceeded,
-            format!("larger than the limit of {MAX_SOURCE_LEN} bytes"),
-            "split the used file into several smaller files",
+            tr!(
+                "larger than the limit of {MAX_SOURCE_LEN} bytes",
+                "超过了上限 {MAX_SOURCE_LEN} 字节"
+            ),
+            tr!(
+                "split the used file into several smaller files",
+                "把被引入的文件拆成几个小一些的文件"
+            ),
+        ),
+        LoadError::NotUtf8 { offset, .. } => (
+            Code::UseUnreadable,
+            tr!(
+                "not UTF-8 text (invalid byte at offset {offset}); probably saved as GBK",
+                "文件不是 UTF-8 编码（第 {offset} 个字节无法识别），多半是用 GBK 保存的"
+            ),
+            tr!(
+                "save the file again as UTF-8: in Notepad, Save As with Encoding UTF-8",
+                "请把文件重新保存为 UTF-8 编码：在记事本里选“另存为”，编码选 UTF-8；WPS/Word 请另存为纯文本并选 UTF-8"
+            ),
         ),
         other => (
             Code::UseUnreadable,
-            other.to_string(),
-            "check the path; it is relative to the file that contains the `use`",
+            Text::new(other.to_string(), format!("无法读取：{other}")),
+            tr!(
+                "check the path; it is relative to the file that contains the `use`",
+                "请检查路径是否写对；路径从写着这条 `use` 的文件所在的文件夹算起"
+            ),
         ),
     };
     Diagnostic::new(code, message, source, span, label).with_help(help)
@@ -736,14 +791,18 @@ fn too_large(name: &str) -> Checked {
     let id = sources.add(Source::new(name, ""));
     let diagnostic = Diagnostic::new(
         Code::LimitExceeded,
-        format!("file is larger than the limit of {MAX_SOURCE_LEN} bytes"),
+        tr!(
+            "file is larger than the limit of {MAX_SOURCE_LEN} bytes",
+            "文件超过了上限 {MAX_SOURCE_LEN} 字节"
+        ),
         id,
         Span::new(0, 0),
-        "file too large",
+        tr!("file too large", "文件太大"),
     )
-    .with_help(
+    .with_help(tr!(
         "split the process into several files, or move shared declarations into a file loaded with `use`",
-    );
+        "把流程拆成几个文件，或者把共用的声明放进另一个文件，再用 `use` 引入"
+    ));
     Checked {
         definition: None,
         diagnostics: Diagnostics::new(sources, vec![diagnostic]),

@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use sopflow::diagnostics::{Code, RenderOptions};
+use sopflow::diagnostics::{Code, Lang, RenderOptions};
 use sopflow::load::FsResolver;
 use sopflow::Loader;
 
@@ -36,8 +36,15 @@ fn today_of(source: &str) -> Option<chrono::NaiveDate> {
     })
 }
 
-/// Checks a fixture and renders its diagnostics, with paths relative to the fixtures directory.
+/// Checks a fixture and renders its diagnostics in English, with paths relative to the
+/// fixtures directory.
 fn render(path: &Path) -> (Vec<Code>, String) {
+    render_in(path, Lang::En)
+}
+
+/// Checks a fixture and renders its diagnostics in `lang`, with paths relative to the
+/// fixtures directory. Every message, label and help line must have a Chinese wording.
+fn render_in(path: &Path, lang: Lang) -> (Vec<Code>, String) {
     let name = path.to_str().expect("fixture paths are UTF-8");
     let source = std::fs::read_to_string(path).expect("the fixture is readable");
     let mut loader =
@@ -47,9 +54,22 @@ fn render(path: &Path) -> (Vec<Code>, String) {
     }
     let checked = loader.check(name).expect("the fixture is readable");
     let codes = checked.diagnostics.iter().map(|d| d.code).collect();
+    for d in &checked.diagnostics {
+        let untranslated = !d.message.has_zh()
+            || d.help.as_ref().is_some_and(|h| !h.has_zh())
+            || d.labels
+                .iter()
+                .any(|l| !l.message.is_empty() && !l.message.has_zh());
+        assert!(
+            !untranslated,
+            "{name}: {} has no Chinese wording: {d:#?}",
+            d.code
+        );
+    }
     let rendered = checked.diagnostics.render(&RenderOptions {
         color: false,
         width: 80,
+        lang,
     });
     let prefix = format!("{}/", fixtures_dir().display());
     (codes, rendered.replace(&prefix, ""))
@@ -78,8 +98,10 @@ fn single_file_cases() {
             .expect("a UTF-8 file name");
         let (codes, rendered) = render(path);
         assert_reports(case, &codes, &rendered);
+        let (_, zh) = render_in(path, Lang::Zh);
         insta::with_settings!({ description => source, omit_expression => true }, {
             insta::assert_snapshot!(rendered);
+            insta::assert_snapshot!("zh", zh);
         });
     });
 }
@@ -114,8 +136,10 @@ fn multi_file_cases() {
         }
         let (codes, rendered) = render(path);
         assert_reports(case, &codes, &rendered);
+        let (_, zh) = render_in(path, Lang::Zh);
         insta::with_settings!({ description => description, omit_expression => true }, {
             insta::assert_snapshot!(rendered);
+            insta::assert_snapshot!("zh", zh);
         });
     });
 }
@@ -165,7 +189,7 @@ fn message(source: &str) -> String {
     let checked = sopflow::check(source, "inline.sop");
     let all: Vec<_> = checked.diagnostics.iter().collect();
     assert_eq!(all.len(), 1, "expected one diagnostic: {all:#?}");
-    all[0].message.clone()
+    all[0].message.en().to_owned()
 }
 
 #[test]
@@ -183,7 +207,7 @@ fn unknown_department_suggestion() {
         .diagnostics
         .iter()
         .next()
-        .and_then(|d| d.help.clone());
+        .and_then(|d| d.help.as_ref().map(|h| h.en().to_owned()));
     insta::assert_snapshot!(help.unwrap_or_default(), @"did you mean `研发部`?");
 }
 
@@ -394,4 +418,28 @@ fn an_extended_cn_reaches_every_process_and_every_extension() {
             assert_eq!(hours, ["09:00-12:00", "13:30-18:00"]);
         }
     }
+}
+
+#[test]
+fn a_byte_order_mark_is_not_a_column() {
+    let checked = sopflow::check("\u{feff}市场部 → 研发部 within 0d\n", "bom.sop");
+    let records = checked.diagnostics.records();
+    assert_eq!(
+        (records[0].line, records[0].column, records[0].end_column),
+        (1, 18, 20)
+    );
+    assert!(checked
+        .diagnostics
+        .render_github()
+        .contains(",line=1,col=18,"));
+    let human = checked.diagnostics.render(&RenderOptions::default());
+    assert!(human.contains(" --> bom.sop:1:18\n"), "{human}");
+    assert!(
+        human.contains("\n1 | 市场部 → 研发部 within 0d\n"),
+        "{human}"
+    );
+    // A label on the mark itself still renders.
+    let checked = sopflow::check("\u{feff}=", "bom.sop");
+    let human = checked.diagnostics.render(&RenderOptions::default());
+    assert!(human.contains(" --> bom.sop:1:1\n"), "{human}");
 }

@@ -67,9 +67,14 @@ struct Run {
     stderr: String,
 }
 
-/// Runs the binary in `dir`, with no colour or width settings inherited from
-/// the environment that runs the tests.
+/// Runs the binary in `dir`, with no colour, width or locale settings
+/// inherited from the environment that runs the tests.
 fn sopflow_in(dir: &Path, args: &[&str]) -> Run {
+    sopflow_with_env(dir, args, &[])
+}
+
+/// [`sopflow_in`] with the environment variables `env` set.
+fn sopflow_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let Output {
         status,
         stdout,
@@ -81,6 +86,10 @@ fn sopflow_in(dir: &Path, args: &[&str]) -> Run {
         .env_remove("CLICOLOR")
         .env_remove("NO_COLOR")
         .env_remove("COLUMNS")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
+        .envs(env.iter().copied())
         .output()
         .expect("the sopflow binary runs");
     let run = Run {
@@ -153,6 +162,7 @@ fn json_is_one_array_of_records() {
                 "end_line",
                 "file",
                 "help",
+                "lang",
                 "line",
                 "message",
                 "severity"
@@ -167,6 +177,7 @@ fn json_is_one_array_of_records() {
     assert_eq!(first["end_column"], 20);
     assert_eq!(first["severity"], "error");
     assert_eq!(first["code"], "E030");
+    assert_eq!(first["lang"], "en");
     assert!(first["help"].is_string());
     assert_eq!(records[1]["code"], "E021");
     assert_eq!(records[2]["file"], "b.sop");
@@ -450,4 +461,89 @@ fn a_file_named_several_ways_is_checked_once_as_first_named() {
     );
     assert!(run.stdout.contains(" --> a.sop:1:18\n"), "{}", run.stdout);
     assert!(run.stdout.ends_with("checked 1 file: 1 error\n"));
+}
+
+#[test]
+fn lang_zh_renders_chinese_with_the_same_codes() {
+    let dir = TempDir::new("lang-zh");
+    dir.write("bad.sop", ONE_ERROR);
+    let run = dir.sopflow(&["check", "--lang", "zh", "bad.sop"]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(run.stdout.starts_with("错误[E030]: "), "{}", run.stdout);
+    assert!(run.stdout.contains(" --> bad.sop:1:18\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("= 提示: "), "{}", run.stdout);
+    assert!(
+        run.stdout.ends_with("\n\n检查了 1 个文件：1 个错误\n"),
+        "{}",
+        run.stdout
+    );
+    let json = dir.sopflow(&["check", "--lang", "zh", "--format", "json", "bad.sop"]);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).expect("stdout is JSON");
+    assert_eq!(value[0]["code"], "E030");
+    assert_eq!(value[0]["lang"], "zh");
+    assert!(
+        value[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("必须大于零")),
+        "{value:#}"
+    );
+    let github = dir.sopflow(&["check", "--lang", "zh", "--format", "github", "bad.sop"]);
+    assert!(
+        github.stdout.starts_with("::error file=bad.sop,"),
+        "{}",
+        github.stdout
+    );
+    assert!(github.stdout.contains("（提示："), "{}", github.stdout);
+}
+
+#[test]
+fn the_locale_chooses_the_language_and_lang_overrides_it() {
+    let dir = TempDir::new("lang-locale");
+    dir.write("bad.sop", ONE_ERROR);
+    let zh = |env: &[(&str, &str)], args: &[&str]| {
+        let mut all = vec!["check"];
+        all.extend_from_slice(args);
+        all.push("bad.sop");
+        let run = sopflow_with_env(&dir.0, &all, env);
+        assert_eq!(run.code, 1, "{run:#?}");
+        run.stdout.starts_with("错误[E030]")
+    };
+    assert!(!zh(&[], &[]), "no locale variable: English");
+    assert!(zh(&[("LANG", "zh_CN.UTF-8")], &[]));
+    assert!(zh(
+        &[("LC_MESSAGES", "zh_TW.UTF-8"), ("LANG", "en_US.UTF-8")],
+        &[]
+    ));
+    assert!(!zh(&[("LC_ALL", "C"), ("LANG", "zh_CN.UTF-8")], &[]));
+    assert!(zh(&[("LC_ALL", "zh_CN.UTF-8"), ("LANG", "C")], &[]));
+    assert!(!zh(&[("LANG", "zh_CN.UTF-8")], &["--lang", "en"]));
+    assert!(zh(&[("LANG", "C.UTF-8")], &["--lang", "zh"]));
+    let run = sopflow_in(&dir.0, &["check", "--lang", "fr", "bad.sop"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+}
+
+#[test]
+fn a_gbk_file_is_said_to_need_saving_as_utf8() {
+    let dir = TempDir::new("gbk");
+    // 市场部 → 研发部 in GBK, as Windows Notepad saves it with "ANSI" on a Chinese system.
+    let gbk: &[u8] = b"\xca\xd0\xb3\xa1\xb2\xbf -> \xd1\xd0\xb7\xa2\xb2\xbf\n";
+    std::fs::write(dir.0.join("gbk.sop"), gbk).unwrap();
+    let run = dir.sopflow(&["check", "gbk.sop"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(run.stderr.contains("not UTF-8"), "{}", run.stderr);
+    assert!(run.stderr.contains("GBK"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("save it again as UTF-8"),
+        "{}",
+        run.stderr
+    );
+    let run = dir.sopflow(&["check", "--lang", "zh", "gbk.sop"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(run.stderr.contains("重新保存为 UTF-8"), "{}", run.stderr);
+    // A used file in GBK: E017 says the same.
+    dir.write("main.sop", "use \"gbk.sop\"\n市场部 → 研发部\n");
+    let run = dir.sopflow(&["check", "--lang", "zh", "main.sop"]);
+    assert!(run.stdout.contains("错误[E017]"), "{}", run.stdout);
+    assert!(run.stdout.contains("GBK"), "{}", run.stdout);
+    assert!(run.stdout.contains("另存为"), "{}", run.stdout);
 }

@@ -34,8 +34,9 @@ fn blocks(doc: &str) -> Vec<(BTreeSet<String>, String)> {
 fn every_example_in_the_language_reference_checks_as_documented() {
     let root = env!("CARGO_MANIFEST_DIR");
     let mut doc = std::fs::read_to_string(format!("{root}/grammar/LANGUAGE.md")).unwrap();
-    // The README's tour is held to the same standard.
+    // The README's tour and the Chinese diagnostics page are held to the same standard.
     doc.push_str(&std::fs::read_to_string(format!("{root}/README.md")).unwrap());
+    doc.push_str(&std::fs::read_to_string(format!("{root}/grammar/LANGUAGE.zh.md")).unwrap());
     let org = std::fs::read_to_string(format!("{root}/examples/org.sop")).unwrap();
     let blocks = blocks(&doc);
     assert!(blocks.len() >= 40, "found only {} examples", blocks.len());
@@ -89,5 +90,19 @@ fn every_example_in_the_language_reference_checks_as_documented() {
             seen.contains(code.as_str()) || code.as_str() == "E017",
             "no example triggers {code}"
         );
+    }
+}
+
+#[test]
+fn the_chinese_diagnostics_page_has_every_code_with_its_chinese_title() {
+    use sopflow::diagnostics::{Code, Lang};
+    let root = env!("CARGO_MANIFEST_DIR");
+    let doc = std::fs::read_to_string(format!("{root}/grammar/LANGUAGE.zh.md")).unwrap();
+    for code in Code::all() {
+        let lower = code.as_str().to_lowercase();
+        let row = format!("| [{code}](#{lower}) | {} |", code.title_in(Lang::Zh));
+        assert!(doc.contains(&row), "LANGUAGE.zh.md: no table row `{row}`");
+        let heading = format!("\n### {code}\n");
+        assert!(doc.contains(&heading), "LANGUAGE.zh.md: no section {code}");
     }
 }

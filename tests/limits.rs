@@ -5,16 +5,19 @@
 //! test profile. Diagnostics are rendered too, since rendering a huge line
 //! must not blow up either.
 
-use sopflow::diagnostics::RenderOptions;
+use sopflow::diagnostics::{Lang, RenderOptions};
 use sopflow::syntax::MAX_SOURCE_LEN;
 use sopflow::{Checked, Code};
 
 fn check(source: &str) -> Checked {
     let checked = sopflow::check(source, "limits.sop");
-    let _ = checked.diagnostics.render(&RenderOptions {
-        color: false,
-        width: 80,
-    });
+    for lang in Lang::ALL {
+        let _ = checked.diagnostics.render(&RenderOptions {
+            color: false,
+            width: 80,
+            lang,
+        });
+    }
     checked
 }
 

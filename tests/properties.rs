@@ -351,7 +351,7 @@ proptest! {
         let all: BTreeSet<(usize, usize)> = with_back.iter().copied().collect();
         for d in cycles {
             // "flow contains a cycle: S0 → S3 → S0": consecutive names are arrows of the source.
-            let names = d.message.strip_prefix("flow contains a cycle: ").expect("the message names the cycle");
+            let names = d.message.en().strip_prefix("flow contains a cycle: ").expect("the message names the cycle");
             let steps: Vec<usize> = names.split(" → ").map(|s| s.trim_start_matches('S').parse().expect("a step S{n}")).collect();
             prop_assert!(steps.len() >= 2 && steps.first() == steps.last(), "not closed: {}", names);
             for pair in steps.windows(2) {

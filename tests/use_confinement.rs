@@ -95,6 +95,10 @@ fn sopflow_in(dir: &Path, args: &[&str]) -> Run {
         .env("SOPFLOW_TEST_SECRET", ENV_CANARY)
         .env_remove("CLICOLOR_FORCE")
         .env_remove("COLUMNS")
+        // English diagnostics whatever the locale of the machine running the tests.
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

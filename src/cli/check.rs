@@ -14,7 +14,7 @@ use clap::{Args, ValueEnum};
 use super::root::RootArg;
 use super::walk;
 use super::{ExitStatus, Terminal};
-use crate::diagnostics::{Diagnostic, Diagnostics, Record, RenderOptions};
+use crate::diagnostics::{Diagnostic, Diagnostics, Lang, Record, RenderOptions};
 use crate::load::{FsResolver, Loader};
 
 /// Shown at the end of `sopflow check --help`.
@@ -33,7 +33,8 @@ Examples:
   sopflow check 新产品上市.sop org.sop   Check two files
   sopflow check --format github .        Annotate a pull request in GitHub Actions
   sopflow check --format json flows/     Print all diagnostics as one JSON array
-  sopflow check --today 2026-12-02 .     Check as on that date (W031: calendars ending soon)";
+  sopflow check --today 2026-12-02 .     Check as on that date (W031: calendars ending soon)
+  sopflow check --lang zh flows/         Diagnostics in Chinese (用中文显示诊断)";
 
 /// The arguments of `sopflow check`.
 #[derive(Debug, Args)]
@@ -41,6 +42,12 @@ pub(super) struct CheckArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+
+    /// The language of diagnostics: `zh` (中文) or `en`. By default the
+    /// locale decides: the first of LC_ALL, LC_MESSAGES and LANG that is set,
+    /// Chinese when it starts with `zh`, English otherwise.
+    #[arg(long, value_enum, value_name = "LANG")]
+    lang: Option<LangArg>,
 
     /// Check as on this date (YYYY-MM-DD) instead of today (UTC): the warning
     /// W031 says when a process calendar's holidays end before the deadlines
@@ -57,6 +64,24 @@ pub(super) struct CheckArgs {
 
     #[command(flatten)]
     root: RootArg,
+}
+
+/// The values of `--lang`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LangArg {
+    /// 中文
+    Zh,
+    /// English
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(lang: LangArg) -> Lang {
+        match lang {
+            LangArg::Zh => Lang::Zh,
+            LangArg::En => Lang::En,
+        }
+    }
 }
 
 /// The values of `--format`.
@@ -111,7 +136,8 @@ pub(super) fn run(
         .iter()
         .map(|root| FsResolver::new(root).map(|resolver| Loader::new(resolver).today(today)))
         .collect();
-    let mut report = Report::new(args.format, terminal);
+    let lang = args.lang.map_or(terminal.lang, Lang::from);
+    let mut report = Report::new(args.format, terminal, lang);
     let mut seen = HashSet::new();
     for walk::FoundFile { path, root } in &found.files {
         let Some(name) = path.to_str() else {
@@ -133,6 +159,15 @@ pub(super) fn run(
         };
         let checked = match loader.check(name) {
             Ok(checked) => checked,
+            Err(crate::load::LoadError::NotUtf8 { name, offset }) if lang == Lang::Zh => {
+                tally.unreadable += 1;
+                let _ = writeln!(
+                    err,
+                    "错误：`{name}` 不是 UTF-8 编码（第 {offset} 个字节无法识别），多半是 Windows 工具用 GBK 保存的。\n\
+                     请把它重新保存为 UTF-8：在记事本里选“另存为”，编码选 UTF-8；WPS/Word 请另存为纯文本并选 UTF-8。"
+                );
+                continue;
+            }
             Err(e) => {
                 tally.unreadable += 1;
                 let _ = writeln!(err, "error: {e}");
@@ -198,6 +233,25 @@ impl Tally {
         }
     }
 
+    /// The summary in `lang`: `checked 4 files: 2 errors, 1 warning`, or
+    /// `检查了 4 个文件：2 个错误，1 个警告`.
+    fn summary_in(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.summary();
+        }
+        let problems = match (self.errors, self.warnings) {
+            (0, 0) => "没有发现问题".to_owned(),
+            (e, 0) => format!("{e} 个错误"),
+            (0, w) => format!("{w} 个警告"),
+            (e, w) => format!("{e} 个错误，{w} 个警告"),
+        };
+        let mut line = format!("检查了 {} 个文件：{problems}", self.files);
+        if self.unreadable > 0 {
+            line.push_str(&format!("；{} 个路径无法读取", self.unreadable));
+        }
+        line
+    }
+
     /// `checked 4 files: 2 errors, 1 warning`, `checked 1 file: no problems`.
     fn summary(&self) -> String {
         let problems = match (self.errors, self.warnings) {
@@ -238,12 +292,13 @@ struct Report {
 }
 
 impl Report {
-    fn new(format: Format, terminal: Terminal) -> Self {
+    fn new(format: Format, terminal: Terminal, lang: Lang) -> Self {
         Report {
             format,
             options: RenderOptions {
                 color: terminal.out_color,
                 width: terminal.width,
+                lang,
             },
             printed: false,
             records: Vec::new(),
@@ -263,15 +318,19 @@ impl Report {
                 out.write_all(diagnostics.render(&self.options).as_bytes())?;
                 self.printed = true;
             }
-            Format::Json => self.records.extend(diagnostics.records()),
-            Format::Github => out.write_all(diagnostics.render_github().as_bytes())?,
+            Format::Json => self
+                .records
+                .extend(diagnostics.records_in(self.options.lang)),
+            Format::Github => {
+                out.write_all(diagnostics.render_github_in(self.options.lang).as_bytes())?
+            }
         }
         Ok(())
     }
 
     /// Writes what is left and the summary line.
     fn finish(self, tally: &Tally, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
-        let summary = tally.summary();
+        let summary = tally.summary_in(self.options.lang);
         match self.format {
             Format::Human => {
                 if self.printed {
@@ -321,6 +380,17 @@ mod tests {
             summary(1, 1, 1, 2),
             "checked 1 file: 1 error, 1 warning; 2 paths could not be read"
         );
+        let tally = Tally {
+            files: 3,
+            errors: 2,
+            warnings: 1,
+            unreadable: 1,
+        };
+        assert_eq!(
+            tally.summary_in(Lang::Zh),
+            "检查了 3 个文件：2 个错误，1 个警告；1 个路径无法读取"
+        );
+        assert_eq!(tally.summary_in(Lang::En), tally.summary());
     }
 
     #[test]

@@ -31,6 +31,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use self::check::CheckArgs;
+use crate::diagnostics::Lang;
 
 /// How a run of `sopflow` ended; converts into the process [`ExitCode`].
 ///
@@ -79,6 +80,7 @@ pub fn run() -> ExitCode {
             .and_then(|columns| columns.trim().parse().ok())
             .filter(|&columns: &usize| columns > 0)
             .unwrap_or(DEFAULT_WIDTH),
+        lang: locale_lang(),
     };
     // Colour is decided before rendering (see `Terminal`), so the streams pass
     // escape codes through; on old Windows consoles anstream translates them.
@@ -110,6 +112,14 @@ where
     T: Into<OsString> + Clone,
 {
     run_in(args, out, err, Terminal::NONE)
+}
+
+/// The language the locale asks for: the first of `LC_ALL`, `LC_MESSAGES`
+/// and `LANG` that is set decides (`zh…` is Chinese); English otherwise.
+/// The only place the environment's locale is read.
+fn locale_lang() -> Lang {
+    let vars = ["LC_ALL", "LC_MESSAGES", "LANG"].map(|name| std::env::var(name).ok());
+    Lang::from_locale(vars.iter().map(Option::as_deref))
 }
 
 /// Today's date in UTC, from the system clock: the only place the CLI reads
@@ -166,7 +176,8 @@ fn load_definition(
     }
 }
 
-/// What `--color auto` means for each stream, and how wide diagnostics may be.
+/// What `--color auto` means for each stream, how wide diagnostics may be,
+/// and the language the locale asks for.
 #[derive(Debug, Clone, Copy)]
 struct Terminal {
     /// Whether standard output takes colour.
@@ -175,6 +186,8 @@ struct Terminal {
     err_color: bool,
     /// The width that diagnostics are fitted to.
     width: usize,
+    /// The language of diagnostics when `--lang` is not given (from the locale).
+    lang: Lang,
 }
 
 impl Terminal {
@@ -183,6 +196,7 @@ impl Terminal {
         out_color: false,
         err_color: false,
         width: DEFAULT_WIDTH,
+        lang: Lang::En,
     };
 }
 
@@ -205,6 +219,7 @@ where
         out_color: color(terminal.out_color),
         err_color: color(terminal.err_color),
         width: terminal.width,
+        lang: terminal.lang,
     };
     let result = match &cli.command {
         Command::Check(args) => check::run(args, out, err, terminal),

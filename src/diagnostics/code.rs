@@ -15,7 +15,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::Severity;
+use super::{Lang, Severity};
 
 /// The error returned when a string is not a known diagnostic code.
 ///
@@ -426,6 +426,28 @@ codes! {
     /// name; if the project really spans a wider tree, check it with
     /// `--root DIR`.
     UseForbidden = "E019", "use path not allowed";
+
+    /// `W010`: department names one edit apart.
+    ///
+    /// # What
+    /// No department is declared, so every name that owns a step is a
+    /// department, and two of them differ in one character (`研发部` and
+    /// `研法部`): probably one department, misspelt once.
+    ///
+    /// # Why
+    /// Without declarations a typo does not fail: it silently creates a
+    /// second department, whose step would be assigned to nobody real.
+    ///
+    /// # Example
+    /// ```text
+    /// 市场部 → 研发部 within 3d
+    /// 研法部 → 财务部 within 2d
+    /// ```
+    ///
+    /// # Fix
+    /// Correct the spelling; to keep both names, declare the departments
+    /// (`department 研发部`), which also turns later typos into E010.
+    SimilarDepartments = "W010", "department names one edit apart";
 
     /// `E020`: the flow contains a cycle.
     ///
@@ -988,6 +1010,63 @@ impl Code {
     /// Every code, in declaration order (grouped as in the documentation).
     pub fn all() -> &'static [Code] {
         Self::ALL
+    }
+
+    /// The title in `lang`: [`title`](Self::title) in English, e.g.
+    /// `"流程绕成了圈"` for `E020` in Chinese.
+    ///
+    /// # Example
+    /// ```
+    /// use sopflow::diagnostics::{Code, Lang};
+    ///
+    /// assert_eq!(Code::Cycle.title_in(Lang::En), "flow contains a cycle");
+    /// assert_eq!(Code::Cycle.title_in(Lang::Zh), "流程绕成了圈");
+    /// ```
+    pub fn title_in(self, lang: Lang) -> &'static str {
+        if lang == Lang::En {
+            return self.title();
+        }
+        match self {
+            Code::Syntax => "写法不对",
+            Code::FullWidth => "全角字符",
+            Code::InvalidLiteral => "日期、时间或数值不存在",
+            Code::LimitExceeded => "超出上限",
+            Code::UnknownDepartment => "没有这个部门",
+            Code::UnknownRole => "没有这个角色",
+            Code::UnknownStep => "没有这个步骤",
+            Code::UnknownCalendar => "没有这个日历",
+            Code::UnknownLadder => "没有这个升级阶梯",
+            Code::Duplicate => "重复声明",
+            Code::NoOwner => "步骤没有负责部门",
+            Code::UseUnreadable => "无法读取引入的文件",
+            Code::UseCycle => "文件互相引入绕成了圈",
+            Code::UseForbidden => "不允许引入这个路径",
+            Code::SimilarDepartments => "两个部门名称只差一个字",
+            Code::Cycle => "流程绕成了圈",
+            Code::Unreachable => "走不到的步骤",
+            Code::IncompleteChoice => "有的结果没有下一步",
+            Code::MixedEdges => "有条件和无条件的箭头混在一起",
+            Code::ReworkNotUpstream => "退回的目标不在前面",
+            Code::UnknownOutcome => "没有这个结果",
+            Code::DuplicateOutcome => "同一结果写了两个箭头",
+            Code::ReworkLimit => "退回次数超出范围",
+            Code::CalendarCycle => "日历互相扩展绕成了圈",
+            Code::ExclusiveJoin => "汇合的几支不可能同时执行",
+            Code::IgnoredFlow => "引入文件里的流程不起作用",
+            Code::EmptyProcess => "流程里没有步骤",
+            Code::NonPositiveDuration => "时长不大于零",
+            Code::DurationOverflow => "时长太长",
+            Code::NoCalendar => "用了工作时间单位却没有日历",
+            Code::WarnAfterDeadline => "预警不在期限之前",
+            Code::UnknownTimeZone => "不认识的时区",
+            Code::InvalidHours => "工作时间有误",
+            Code::HolidayWorkday => "同一天既放假又上班",
+            Code::TwoDeadlines => "步骤有两个期限",
+            Code::DateOutsideCoverage => "日期超出日历覆盖的年份",
+            Code::CoverageGap => "覆盖的年份中间有空缺",
+            Code::LadderOrder => "升级顺序不对",
+            Code::CalendarEnding => "日历的节假日数据快到头了",
+        }
     }
 
     /// The severity of diagnostics with this code: `W` codes are warnings,

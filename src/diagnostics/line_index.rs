@@ -112,7 +112,8 @@ impl LineIndex {
     /// index was built from.
     ///
     /// The offset is first clamped into the text and down to a character
-    /// boundary. An offset inside a line terminator, or at the very end of a
+    /// boundary. A byte order mark at the start of the text is not counted as a
+    /// column. An offset inside a line terminator, or at the very end of a
     /// text that ends with one, maps to just past the last character of its
     /// line, where an "unexpected end of line" is best shown.
     pub fn line_col(&self, text: &str, offset: usize) -> LineCol {
@@ -121,6 +122,9 @@ impl LineIndex {
         let column = text
             .get(self.starts[i]..offset)
             .map_or(0, |before| before.chars().count());
+        // A byte order mark at the start of the text is not a column: editors do not show it.
+        let bom = usize::from(i == 0 && offset > 0 && text.starts_with('\u{feff}'));
+        let column = column - bom;
         LineCol {
             line: i + 1,
             column: column + 1,

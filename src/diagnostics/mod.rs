@@ -7,10 +7,13 @@
 mod code;
 mod line_index;
 mod render;
+mod text;
 
 pub use code::{Code, ParseCodeError};
 pub use line_index::{LineCol, LineIndex};
 pub use render::{Record, RenderOptions};
+pub(crate) use text::tr;
+pub use text::{Lang, ParseLangError, Text};
 
 use std::fmt;
 use std::sync::Arc;
@@ -141,7 +144,7 @@ pub struct Label {
     /// The byte range.
     pub span: Span,
     /// Shown next to the underline; may be empty.
-    pub message: String,
+    pub message: Text,
 }
 
 /// One problem found in a `.sop` source.
@@ -152,22 +155,22 @@ pub struct Label {
 pub struct Diagnostic {
     /// The stable code, e.g. [`Code::Cycle`] (`E020`). Its severity is the diagnostic's.
     pub code: Code,
-    /// Lowercase, no final period, e.g. "flow contains a cycle".
-    pub message: String,
+    /// Lowercase, no final period, e.g. "flow contains a cycle" (in English).
+    pub message: Text,
     /// Primary label first. Never empty.
     pub labels: Vec<Label>,
     /// What to do about it, e.g. "remove one of the two arrows".
-    pub help: Option<String>,
+    pub help: Option<Text>,
 }
 
 impl Diagnostic {
     /// Creates a diagnostic with a primary label.
     pub fn new(
         code: Code,
-        message: impl Into<String>,
+        message: impl Into<Text>,
         source: SourceId,
         span: Span,
-        label: impl Into<String>,
+        label: impl Into<Text>,
     ) -> Self {
         Diagnostic {
             code,
@@ -182,7 +185,7 @@ impl Diagnostic {
     }
     /// Adds a secondary label.
     #[must_use]
-    pub fn with_label(mut self, source: SourceId, span: Span, message: impl Into<String>) -> Self {
+    pub fn with_label(mut self, source: SourceId, span: Span, message: impl Into<Text>) -> Self {
         self.labels.push(Label {
             source,
             span,
@@ -192,7 +195,7 @@ impl Diagnostic {
     }
     /// Sets the help line.
     #[must_use]
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub fn with_help(mut self, help: impl Into<Text>) -> Self {
         self.help = Some(help.into());
         self
     }

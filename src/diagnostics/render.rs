@@ -14,7 +14,8 @@ use annotate_snippets::{Annotation, AnnotationKind, Group, Level, Renderer, Snip
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Code, Diagnostic, Diagnostics, Label, LineCol, LineIndex, Severity, Source, SourceId, Span,
+    Code, Diagnostic, Diagnostics, Label, Lang, LineCol, LineIndex, Severity, Source, SourceId,
+    Span,
 };
 
 /// How [`Diagnostics::render`] draws its text.
@@ -25,14 +26,18 @@ pub struct RenderOptions {
     /// The terminal width in columns; longer source lines are cut around the
     /// underlined part.
     pub width: usize,
+    /// The language of messages, labels, help lines and the words `error`,
+    /// `warning` and `help`.
+    pub lang: Lang,
 }
 
 impl Default for RenderOptions {
-    /// No colour, 80 columns.
+    /// No colour, 80 columns, English.
     fn default() -> Self {
         RenderOptions {
             color: false,
             width: 80,
+            lang: Lang::En,
         }
     }
 }
@@ -65,6 +70,9 @@ pub struct Record {
     pub message: String,
     /// The help line, or `None` (JSON `null`).
     pub help: Option<String>,
+    /// The language of `message` and `help`, serialized as `"en"` or `"zh"`.
+    #[serde(default)]
+    pub lang: Lang,
 }
 
 impl Diagnostics {
@@ -118,21 +126,34 @@ impl Diagnostics {
     /// `diagnostic` need not be one of `self`'s, but its labels are looked up
     /// in `self`'s sources; labels whose source is missing are left out.
     pub fn render_one(&self, diagnostic: &Diagnostic, opts: &RenderOptions) -> String {
-        let level = match diagnostic.severity() {
-            Severity::Error => Level::ERROR,
-            Severity::Warning => Level::WARNING,
+        let lang = opts.lang;
+        let (level, help_level) = match lang {
+            Lang::En => (
+                match diagnostic.severity() {
+                    Severity::Error => Level::ERROR,
+                    Severity::Warning => Level::WARNING,
+                },
+                Level::HELP,
+            ),
+            Lang::Zh => (
+                match diagnostic.severity() {
+                    Severity::Error => Level::ERROR.with_name("错误"),
+                    Severity::Warning => Level::WARNING.with_name("警告"),
+                },
+                Level::HELP.with_name("提示"),
+            ),
         };
         let title = level
-            .primary_title(diagnostic.message.as_str())
+            .primary_title(diagnostic.message.get(lang))
             .id(diagnostic.code.as_str());
         let mut group = Group::with_title(title);
         for (id, labels) in labels_by_source(&diagnostic.labels) {
             if let Some(source) = self.sources.get(id) {
-                group = group.element(snippet(source, &labels));
+                group = group.element(snippet(source, &labels, lang));
             }
         }
         if let Some(help) = &diagnostic.help {
-            group = group.element(Level::HELP.message(help.as_str()));
+            group = group.element(help_level.message(help.get(lang)));
         }
         let renderer = if opts.color {
             Renderer::styled()
@@ -142,15 +163,28 @@ impl Diagnostics {
         renderer.term_width(opts.width).render(&[group])
     }
 
-    /// One [`Record`] per diagnostic, in order, located at its primary label.
+    /// One [`Record`] per diagnostic, in order, located at its primary label,
+    /// in English.
     pub fn records(&self) -> Vec<Record> {
+        self.records_in(Lang::En)
+    }
+
+    /// One [`Record`] per diagnostic, in order, located at its primary label,
+    /// with the message and help line in `lang`.
+    pub fn records_in(&self, lang: Lang) -> Vec<Record> {
         self.items
             .iter()
-            .map(|diagnostic| self.record(diagnostic))
+            .map(|diagnostic| self.record(diagnostic, lang))
             .collect()
     }
 
-    /// The [`records`](Self::records) as a pretty-printed JSON array.
+    /// The [`records_in`](Self::records_in) `lang` as a pretty-printed JSON array.
+    pub fn to_json_in(&self, lang: Lang) -> String {
+        serde_json::to_string_pretty(&self.records_in(lang))
+            .expect("records hold only strings, integers and unit enums, which always serialize")
+    }
+
+    /// The [`records`](Self::records) (English) as a pretty-printed JSON array.
     ///
     /// # Example
     /// ```
@@ -166,8 +200,7 @@ impl Diagnostics {
     /// assert!(json.contains(r#""help": null"#));
     /// ```
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(&self.records())
-            .expect("records hold only strings, integers and unit enums, which always serialize")
+        self.to_json_in(Lang::En)
     }
 
     /// Renders every diagnostic as a GitHub Actions workflow command, one per
@@ -181,17 +214,32 @@ impl Diagnostics {
     /// message `%`, `\r` and `\n` become `%25`, `%0D` and `%0A`; in the
     /// properties `:` and `,` also become `%3A` and `%2C`.
     pub fn render_github(&self) -> String {
+        self.render_github_in(Lang::En)
+    }
+
+    /// [`render_github`](Self::render_github) with messages and help lines
+    /// in `lang` (the help is then introduced by `提示：`).
+    pub fn render_github_in(&self, lang: Lang) -> String {
         let mut out = String::new();
-        for record in self.records() {
+        for record in self.records_in(lang) {
             let command = match record.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
             };
             let mut message = record.message;
             if let Some(help) = &record.help {
-                message.push_str(" (help: ");
-                message.push_str(help);
-                message.push(')');
+                match lang {
+                    Lang::En => {
+                        message.push_str(" (help: ");
+                        message.push_str(help);
+                        message.push(')');
+                    }
+                    Lang::Zh => {
+                        message.push_str("（提示：");
+                        message.push_str(help);
+                        message.push('）');
+                    }
+                }
             }
             out.push_str(&format!(
                 "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
@@ -207,7 +255,7 @@ impl Diagnostics {
         out
     }
 
-    fn record(&self, diagnostic: &Diagnostic) -> Record {
+    fn record(&self, diagnostic: &Diagnostic, lang: Lang) -> Record {
         let located = diagnostic
             .labels
             .first()
@@ -235,8 +283,12 @@ impl Diagnostics {
             end_column: end.column,
             severity: diagnostic.severity(),
             code: diagnostic.code,
-            message: diagnostic.message.clone(),
-            help: diagnostic.help.clone(),
+            message: diagnostic.message.get(lang).to_owned(),
+            help: diagnostic
+                .help
+                .as_ref()
+                .map(|help| help.get(lang).to_owned()),
+            lang,
         }
     }
 }
@@ -266,7 +318,11 @@ fn clamp_span(index: &LineIndex, text: &str, span: Span) -> (usize, usize) {
 
 /// A snippet of `source` showing the lines that `labels` touch, and the lines
 /// between them (folded by the renderer when there are many).
-fn snippet<'a>(source: &'a Source, labels: &[(bool, &'a Label)]) -> Snippet<'a, Annotation<'a>> {
+fn snippet<'a>(
+    source: &'a Source,
+    labels: &[(bool, &'a Label)],
+    lang: Lang,
+) -> Snippet<'a, Annotation<'a>> {
     let (text, index) = (source.text(), source.lines());
     let spans: Vec<(usize, usize)> = labels
         .iter()
@@ -288,10 +344,17 @@ fn snippet<'a>(source: &'a Source, labels: &[(bool, &'a Label)]) -> Snippet<'a, 
     let excerpt_end = index.next_line_start(last).unwrap_or(text.len());
     // The excerpt holds whole lines, terminators included, so spans keep their
     // meaning once shifted. Should the index not match the text, show it all.
-    let (excerpt, offset, line_start) = match text.get(excerpt_start..excerpt_end) {
+    let (mut excerpt, mut offset, line_start) = match text.get(excerpt_start..excerpt_end) {
         Some(excerpt) => (excerpt, excerpt_start, first + 1),
         None => (text, 0, 1),
     };
+    // A byte order mark is not shown and not a column (as in `LineIndex::line_col`).
+    if offset == 0 {
+        if let Some(rest) = excerpt.strip_prefix('\u{feff}') {
+            excerpt = rest;
+            offset = '\u{feff}'.len_utf8();
+        }
+    }
 
     let annotations = labels
         .iter()
@@ -302,7 +365,7 @@ fn snippet<'a>(source: &'a Source, labels: &[(bool, &'a Label)]) -> Snippet<'a, 
             } else {
                 AnnotationKind::Context
             };
-            let message = (!label.message.is_empty()).then_some(label.message.as_str());
+            let message = (!label.message.is_empty()).then_some(label.message.get(lang));
             kind.span(start.saturating_sub(offset)..end.saturating_sub(offset))
                 .label(message)
         });
@@ -362,12 +425,17 @@ mod tests {
                 let out = all.render(&RenderOptions {
                     color: false,
                     width,
+                    lang: Lang::En,
                 });
                 assert!(
                     out.starts_with("error[E001]: bad\n --> a.sop:"),
                     "{span:?}: {out}"
                 );
-                let _ = all.render(&RenderOptions { color: true, width });
+                let _ = all.render(&RenderOptions {
+                    color: true,
+                    width,
+                    lang: Lang::Zh,
+                });
                 let _ = all.render_github();
                 let _ = all.to_json();
                 let d = Diagnostic {

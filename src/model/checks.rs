@@ -9,7 +9,7 @@ use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 
 use super::{Choice, Condition, Edge, Location, Step, StepId, MAX_LEVELS, MAX_OWNERS};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{tr, Code, Diagnostic, Text};
 
 pub(crate) struct EdgeFacts {
     pub(crate) from: usize,
@@ -65,29 +65,43 @@ fn limits(graph: &DiGraph<Step, Edge>, diags: &mut Vec<Diagnostic>) {
     for n in graph.node_indices() {
         let step = &graph[n];
         let at = step.location;
-        let mut report = |message: String, label: &str, help: &str| {
+        let mut report = |message: Text, label: Text, help: Text| {
             diags.push(
                 Diagnostic::new(Code::LimitExceeded, message, at.source, at.span, label)
-                    .with_help(help.to_owned()),
+                    .with_help(help),
             );
         };
         if step.owners.len() > MAX_OWNERS {
             report(
-                format!(
-                    "step `{}` has {} owners, more than the limit of {MAX_OWNERS}",
-                    step.key,
-                    step.owners.len()
+                {
+                    let (key, owners) = (&step.key, step.owners.len());
+                    tr!(
+                        "step `{key}` has {owners} owners, more than the limit of {MAX_OWNERS}",
+                        "步骤 `{key}` 有 {owners} 个负责部门，超过了上限 {MAX_OWNERS} 个"
+                    )
+                },
+                tr!("too many co-owners", "共同负责的部门太多"),
+                tr!(
+                    "split the step into several steps with fewer co-owners each",
+                    "把这个步骤拆成几个步骤，每个步骤少一些共同负责的部门"
                 ),
-                "too many co-owners",
-                "split the step into several steps with fewer co-owners each",
             );
         }
         let levels = step.ladder.levels.len();
         if levels > MAX_LEVELS && ladders_seen.insert(std::sync::Arc::as_ptr(&step.ladder)) {
             report(
-                format!("step `{}` uses a ladder with {levels} escalation levels, more than the limit of {MAX_LEVELS}", step.key),
-                "too many escalation levels",
-                "merge levels: one level may notify several targets (`+2d notify head, notify PMO`)",
+                {
+                    let key = &step.key;
+                    tr!(
+                        "step `{key}` uses a ladder with {levels} escalation levels, more than the limit of {MAX_LEVELS}",
+                        "步骤 `{key}` 的升级阶梯有 {levels} 级，超过了上限 {MAX_LEVELS} 级"
+                    )
+                },
+                tr!("too many escalation levels", "升级的级数太多"),
+                tr!(
+                    "merge levels: one level may notify several targets (`+2d notify head, notify PMO`)",
+                    "请合并几级：同一级可以通知多个对象，例如 `+2d notify head, notify PMO`"
+                ),
             );
         }
     }
@@ -154,8 +168,17 @@ fn choices(graph: &mut DiGraph<Step, Edge>, facts: &Facts, diags: &mut Vec<Diagn
             let target = graph.raw_edges()[*i].target();
             if let Some(always) = fact.always_at {
                 diags.push(
-                    Diagnostic::new(Code::MixedEdges, format!("arrow out of choice `{key}` has no condition"), always.source, always.span, "taken always")
-                        .with_help(format!("a choice's arrows each need `when OUTCOME` or `otherwise`; to start parallel work, write one arrow to a group: `{key} → {{B, C}} when 结果`")),
+                    Diagnostic::new(
+                        Code::MixedEdges,
+                        tr!("arrow out of choice `{key}` has no condition", "从选择步骤 `{key}` 出发的这个箭头没有写条件"),
+                        always.source,
+                        always.span,
+                        tr!("taken always", "不论结果如何都会走这里"),
+                    )
+                    .with_help(tr!(
+                        "a choice's arrows each need `when OUTCOME` or `otherwise`; to start parallel work, write one arrow to a group: `{key} → {{B, C}} when 结果`",
+                        "选择步骤的每个箭头都要写 `when 结果` 或 `otherwise`；要同时开始几项工作，就写一个指向一组部门的箭头：`{key} → {{B, C}} when 结果`"
+                    )),
                 );
             }
             match condition {
@@ -169,9 +192,18 @@ fn choices(graph: &mut DiGraph<Step, Edge>, facts: &Facts, diags: &mut Vec<Diagn
                                     graph[first_target].key, graph[target].key
                                 );
                                 diags.push(
-                                    Diagnostic::new(Code::DuplicateOutcome, format!("outcome `{o}` of `{key}` is handled by two arrows"), here.source, here.span, "handled again here")
-                                        .with_label(first.source, first.span, "first handled here")
-                                        .with_help(format!("keep one arrow per outcome; to start both steps, write one arrow to a group: `{key} → {both} when {o}`")),
+                                    Diagnostic::new(
+                                        Code::DuplicateOutcome,
+                                        tr!("outcome `{o}` of `{key}` is handled by two arrows", "`{key}` 的结果 `{o}` 写了两个箭头"),
+                                        here.source,
+                                        here.span,
+                                        tr!("handled again here", "这里又写了一次"),
+                                    )
+                                    .with_label(first.source, first.span, tr!("first handled here", "第一次写在这里"))
+                                    .with_help(tr!(
+                                        "keep one arrow per outcome; to start both steps, write one arrow to a group: `{key} → {both} when {o}`",
+                                        "每个结果只写一个箭头；要让两个步骤都开始，就写一个指向一组部门的箭头：`{key} → {both} when {o}`"
+                                    )),
                                 );
                             }
                             Some(_) => {}
@@ -183,16 +215,19 @@ fn choices(graph: &mut DiGraph<Step, Edge>, facts: &Facts, diags: &mut Vec<Diagn
                             let when_at = fact.when_at.unwrap_or(fact.always_at.unwrap_or(at));
                             let mut d = Diagnostic::new(
                                 Code::UnknownOutcome,
-                                format!("`{o}` is not an outcome of `{key}`"),
+                                tr!(
+                                    "`{o}` is not an outcome of `{key}`",
+                                    "`{key}` 没有 `{o}` 这个结果"
+                                ),
                                 when_at.source,
                                 when_at.span,
-                                "unknown outcome",
+                                tr!("unknown outcome", "没有声明过的结果"),
                             );
                             if let Some((_, decl_at)) = facts.outcome_spans[n].first() {
                                 d = d.with_label(
                                     decl_at.source,
                                     decl_at.span,
-                                    "outcomes declared here",
+                                    tr!("outcomes declared here", "结果是在这里声明的"),
                                 );
                             }
                             let suggestion = super::lower::suggest(
@@ -200,8 +235,11 @@ fn choices(graph: &mut DiGraph<Step, Edge>, facts: &Facts, diags: &mut Vec<Diagn
                                 declared.iter().map(String::as_str).collect(),
                             );
                             diags.push(d.with_help(match suggestion {
-                                Some(s) => format!("did you mean `{s}`?"),
-                                None => format!("the outcomes are: {}", declared.join(", ")),
+                                Some(s) => tr!("did you mean `{s}`?", "是不是要写 `{s}`？"),
+                                None => {
+                                    let (en, zh) = (declared.join(", "), declared.join("、"));
+                                    tr!("the outcomes are: {en}", "可以写的结果有：{zh}")
+                                }
                             }));
                         }
                         covered.insert(o.as_str());
@@ -212,9 +250,18 @@ fn choices(graph: &mut DiGraph<Step, Edge>, facts: &Facts, diags: &mut Vec<Diagn
                     if let Some(first) = otherwise {
                         if first != here {
                             diags.push(
-                                Diagnostic::new(Code::DuplicateOutcome, format!("choice `{key}` has two `otherwise` arrows"), here.source, here.span, "second `otherwise`")
-                                    .with_label(first.source, first.span, "first `otherwise`")
-                                    .with_help(format!("keep one `otherwise`; to start parallel work, write one arrow to a group: `{key} → {{B, C}} otherwise`")),
+                                Diagnostic::new(
+                                    Code::DuplicateOutcome,
+                                    tr!("choice `{key}` has two `otherwise` arrows", "选择步骤 `{key}` 写了两个 `otherwise` 箭头"),
+                                    here.source,
+                                    here.span,
+                                    tr!("second `otherwise`", "第二个 `otherwise`"),
+                                )
+                                .with_label(first.source, first.span, tr!("first `otherwise`", "第一个 `otherwise`"))
+                                .with_help(tr!(
+                                    "keep one `otherwise`; to start parallel work, write one arrow to a group: `{key} → {{B, C}} otherwise`",
+                                    "只保留一个 `otherwise`；要同时开始几项工作，就写一个指向一组部门的箭头：`{key} → {{B, C}} otherwise`"
+                                )),
                             );
                         }
                     } else {
@@ -227,8 +274,17 @@ fn choices(graph: &mut DiGraph<Step, Edge>, facts: &Facts, diags: &mut Vec<Diagn
         if otherwise.is_none() {
             if declared.is_empty() {
                 diags.push(
-                    Diagnostic::new(Code::IncompleteChoice, format!("choice `{key}` has no `otherwise` arrow"), at.source, at.span, "an outcome without an arrow would stall here")
-                        .with_help(format!("add an arrow `{key} → … otherwise`, or list every outcome with `outcomes A | B` in a `step` block")),
+                    Diagnostic::new(
+                        Code::IncompleteChoice,
+                        tr!("choice `{key}` has no `otherwise` arrow", "选择步骤 `{key}` 缺少 `otherwise` 箭头"),
+                        at.source,
+                        at.span,
+                        tr!("an outcome without an arrow would stall here", "出现没写箭头的结果时，流程会卡在这里"),
+                    )
+                    .with_help(tr!(
+                        "add an arrow `{key} → … otherwise`, or list every outcome with `outcomes A | B` in a `step` block",
+                        "加一个箭头 `{key} → … otherwise`（其他情况）；或者在 `step` 块里用 `outcomes A | B` 列出所有可能的结果"
+                    )),
                 );
             } else {
                 let missing: Vec<&str> = declared
@@ -237,30 +293,31 @@ fn choices(graph: &mut DiGraph<Step, Edge>, facts: &Facts, diags: &mut Vec<Diagn
                     .filter(|o| !covered.contains(o))
                     .collect();
                 if !missing.is_empty() {
-                    let list = missing
-                        .iter()
-                        .map(|m| format!("`{m}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ");
+                    let quoted: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+                    let (list, list_zh) = (quoted.join(", "), quoted.join("、"));
                     let mut d = Diagnostic::new(
                         Code::IncompleteChoice,
-                        format!("choice `{key}` has no arrow for {list}"),
+                        tr!(
+                            "choice `{key}` has no arrow for {list}",
+                            "选择步骤 `{key}` 的结果 {list_zh} 没有箭头"
+                        ),
                         at.source,
                         at.span,
-                        "not every outcome leads somewhere",
+                        tr!("not every outcome leads somewhere", "有的结果没有下一步"),
                     );
                     for (name, decl_at) in &facts.outcome_spans[n] {
                         if missing.contains(&name.as_str()) {
                             d = d.with_label(
                                 decl_at.source,
                                 decl_at.span,
-                                "no arrow for this outcome",
+                                tr!("no arrow for this outcome", "这个结果没有箭头"),
                             );
                         }
                     }
-                    diags.push(d.with_help(
+                    diags.push(d.with_help(tr!(
                         "add a `when` arrow for each missing outcome, or an `otherwise` arrow",
-                    ));
+                        "给每个缺少的结果加一个 `when` 箭头，或者加一个 `otherwise`（其他情况）箭头"
+                    )));
                 }
             }
         }
@@ -300,27 +357,36 @@ fn cycles(graph: &DiGraph<Step, Edge>, diags: &mut Vec<Diagnostic>) -> bool {
         let at = graph[closing_edge].location;
         let mut d = Diagnostic::new(
             Code::Cycle,
-            format!("flow contains a cycle: {}", names.join(" → ")),
+            {
+                let names = names.join(" → ");
+                tr!(
+                    "flow contains a cycle: {names}",
+                    "流程绕成了一个圈：{names}"
+                )
+            },
             at.source,
             at.span,
-            format!(
-                "…and {} follows {} here, closing the cycle",
-                graph[first].key, graph[closing].key
-            ),
+            {
+                let (a, b) = (&graph[first].key, &graph[closing].key);
+                tr!(
+                    "…and {a} follows {b} here, closing the cycle",
+                    "……而这里 {a} 又排在 {b} 后面，回到了起点"
+                )
+            },
         );
         for pair in path.windows(2) {
             if let Some(e) = graph.find_edge(pair[0], pair[1]) {
                 let l = graph[e].location;
-                d = d.with_label(
-                    l.source,
-                    l.span,
-                    format!("{} follows {} here", graph[pair[1]].key, graph[pair[0]].key),
-                );
+                d = d.with_label(l.source, l.span, {
+                    let (a, b) = (&graph[pair[1]].key, &graph[pair[0]].key);
+                    tr!("{a} follows {b} here", "这里 {a} 排在 {b} 后面")
+                });
             }
         }
-        diags.push(d.with_help(
+        diags.push(d.with_help(tr!(
             "remove one of these arrows; to send work back upstream, use `rework FROM → TO max N`",
-        ));
+            "删掉其中一个箭头；如果是要把工作退回前面的步骤，请写 `rework 从哪里 → 退回到哪里 max 次数`"
+        )));
     }
     found
 }
@@ -384,19 +450,29 @@ fn reachability(
         diags.push(
             Diagnostic::new(
                 Code::Unreachable,
-                format!(
-                    "step `{}` is never reached from the start step `{start_key}`",
-                    graph[root].key
-                ),
+                {
+                    let key = &graph[root].key;
+                    tr!(
+                        "step `{key}` is never reached from the start step `{start_key}`",
+                        "从第一步 `{start_key}` 出发，永远走不到步骤 `{key}`"
+                    )
+                },
                 at.source,
                 at.span,
-                "no arrow leads here",
+                tr!("no arrow leads here", "没有箭头指向这里"),
             )
-            .with_label(s.source, s.span, "the process starts here")
-            .with_help(format!(
-                "add an arrow into `{}` from an upstream step, or remove it",
-                graph[root].key
-            )),
+            .with_label(
+                s.source,
+                s.span,
+                tr!("the process starts here", "流程从这里开始"),
+            )
+            .with_help({
+                let key = &graph[root].key;
+                tr!(
+                    "add an arrow into `{key}` from an upstream step, or remove it",
+                    "从前面的某个步骤画一个箭头到 `{key}`，或者删掉它"
+                )
+            }),
         );
     }
     Some(StepId::from_node(start))
@@ -487,12 +563,21 @@ fn exclusive_joins(
                                 diags.push(
                                     Diagnostic::new(
                                         Code::ExclusiveJoin,
-                                        format!("`{}` and `{}` can never both run: they are different outcomes of `{choice_key}`", graph[NodeIndex::new(a)].key, graph[NodeIndex::new(b)].key),
+                                        {
+                                            let (ka, kb) = (&graph[NodeIndex::new(a)].key, &graph[NodeIndex::new(b)].key);
+                                            tr!(
+                                                "`{ka}` and `{kb}` can never both run: they are different outcomes of `{choice_key}`",
+                                                "`{ka}` 和 `{kb}` 不可能都执行：它们是 `{choice_key}` 的不同结果"
+                                            )
+                                        },
                                         at.source,
                                         at.span,
-                                        "written as if it waited for both",
+                                        tr!("written as if it waited for both", "这样写像是要等两边都完成"),
                                     )
-                                    .with_help("the join goes on after the branch that ran; to say so plainly, write one arrow from each branch instead of `{…} →`"),
+                                    .with_help(tr!(
+                                        "the join goes on after the branch that ran; to say so plainly, write one arrow from each branch instead of `{{…}} →`",
+                                        "实际上只要执行了的那一支完成就会继续；为了写得清楚，请从每一支各画一个箭头，不要写 `{{…}} →`"
+                                    )),
                                 );
                                 break 'pairs;
                             }
@@ -539,18 +624,24 @@ fn reworks(
             diags.push(
                 Diagnostic::new(
                     Code::ReworkNotUpstream,
-                    format!(
-                        "`{}` is not upstream of `{}`",
-                        graph[to_n].key, graph[from_n].key
-                    ),
+                    {
+                        let (to, from) = (&graph[to_n].key, &graph[from_n].key);
+                        tr!(
+                            "`{to}` is not upstream of `{from}`",
+                            "`{to}` 不在 `{from}` 之前"
+                        )
+                    },
                     at.source,
                     at.span,
-                    "rework can only go back",
+                    tr!("rework can only go back", "只能退回到前面的步骤"),
                 )
-                .with_help(format!(
-                    "send work back to a step that comes before `{}` in the flow",
-                    graph[from_n].key
-                )),
+                .with_help({
+                    let from = &graph[from_n].key;
+                    tr!(
+                        "send work back to a step that comes before `{from}` in the flow",
+                        "请退回到流程中排在 `{from}` 前面的步骤"
+                    )
+                }),
             );
         }
     }

@@ -12,7 +12,7 @@ use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use super::checks;
 use super::*;
 use crate::calendar::{BusinessDuration, Unit};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{tr, Code, Diagnostic, Text};
 use crate::syntax::ast::{self, DeclKind, Field, Item, Name, Spanned};
 
 /// The largest amount accepted for each unit: 100 years.
@@ -61,6 +61,7 @@ pub(crate) fn lower(
     l.explicit_departments = !l.departments.is_empty();
     l.header(default_name);
     l.flows(main);
+    l.similar_departments();
     l.resolve_names();
     l.named_ladders();
     l.calendars();
@@ -71,12 +72,21 @@ pub(crate) fn lower(
         l.push(
             Diagnostic::new(
                 Code::EmptyProcess,
-                format!("process `{}` has no steps", decl.name.node),
+                {
+                    let name = &decl.name.node;
+                    tr!("process `{name}` has no steps", "流程 `{name}` 里没有任何步骤")
+                },
                 source,
                 decl.name.span,
-                "no flow and no `step` block in this file",
+                tr!(
+                    "no flow and no `step` block in this file",
+                    "这个文件里既没有流程箭头，也没有 `step` 块"
+                ),
             )
-            .with_help("add the flow, e.g. `市场部:提交需求 → 研发部:评估`, or remove the `process` header from a file meant to be `use`d"),
+            .with_help(tr!(
+                "add the flow, e.g. `市场部:提交需求 → 研发部:评估`, or remove the `process` header from a file meant to be `use`d",
+                "请写出流程，例如 `市场部:提交需求 → 研发部:评估`；如果这个文件是给别的文件 `use` 的，请删掉 `process` 开头那一行"
+            )),
         );
     }
     let definition = l.finish();
@@ -95,6 +105,8 @@ pub(crate) fn lower(
 #[derive(Default)]
 struct Lowerer<'a> {
     diags: Vec<Diagnostic>,
+    /// Declarations skipped for a syntax error (see `ast::File::unparsed`).
+    unparsed: std::collections::HashSet<(DeclKind, String)>,
     explicit_departments: bool,
     departments: Vec<(Department, Location, Option<&'a ast::Decl>)>,
     department_index: FxHashMap<String, usize>,
@@ -177,13 +189,26 @@ impl<'a> Lowerer<'a> {
         self.push(
             Diagnostic::new(
                 Code::Duplicate,
-                format!("{what} `{name}` is defined twice"),
+                {
+                    let what_zh = noun_zh(what);
+                    tr!(
+                        "{what} `{name}` is defined twice",
+                        "{what_zh} `{name}` 声明了两次"
+                    )
+                },
                 source,
                 span,
-                "defined again here",
+                tr!("defined again here", "这里又声明了一次"),
             )
-            .with_label(first.source, first.span, "first defined here")
-            .with_help("remove one of the two, or rename one of them"),
+            .with_label(
+                first.source,
+                first.span,
+                tr!("first defined here", "第一次声明在这里"),
+            )
+            .with_help(tr!(
+                "remove one of the two, or rename one of them",
+                "删掉其中一个，或者给其中一个改名"
+            )),
         );
     }
 
@@ -191,6 +216,9 @@ impl<'a> Lowerer<'a> {
 
     fn declarations(&mut self, input: Input<'a>, imported: bool) {
         let source = input.source;
+        for (kind, name) in &input.file.unparsed {
+            self.unparsed.insert((*kind, name.node.as_str().to_owned()));
+        }
         let mut ignored: Option<Span> = None;
         for item in &input.file.items {
             match item {
@@ -259,9 +287,18 @@ impl<'a> Lowerer<'a> {
                             if let Some(&i) = index.get(&name).filter(|_| extends_itself) {
                                 let (first, s) = self.calendar_decls[i];
                                 self.push(
-                                    Diagnostic::new(Code::Duplicate, format!("calendar `{name}` is extended twice"), source, decl.name.span, "extended again here")
-                                        .with_label(s, first.name.span, "first extended here")
-                                        .with_help(format!("put all additions into one `calendar {name} extends {name} {{ … }}`")),
+                                    Diagnostic::new(
+                                        Code::Duplicate,
+                                        tr!("calendar `{name}` is extended twice", "日历 `{name}` 被扩展了两次"),
+                                        source,
+                                        decl.name.span,
+                                        tr!("extended again here", "这里又扩展了一次"),
+                                    )
+                                    .with_label(s, first.name.span, tr!("first extended here", "第一次扩展在这里"))
+                                    .with_help(tr!(
+                                        "put all additions into one `calendar {name} extends {name} {{ … }}`",
+                                        "把要补充的内容都写进同一个 `calendar {name} extends {name} {{ … }}`"
+                                    )),
                                 );
                                 continue;
                             }
@@ -281,8 +318,17 @@ impl<'a> Lowerer<'a> {
                             }
                             if name == "cn" && !extends_itself {
                                 self.push(
-                                    Diagnostic::new(Code::Duplicate, "calendar `cn` is built in", source, decl.name.span, "redefines the built-in calendar")
-                                        .with_help("to add a year or holidays to it, write `calendar cn extends cn { … }`; otherwise choose another name"),
+                                    Diagnostic::new(
+                                        Code::Duplicate,
+                                        tr!("calendar `cn` is built in", "日历 `cn` 是内置的"),
+                                        source,
+                                        decl.name.span,
+                                        tr!("redefines the built-in calendar", "这里重新定义了内置日历"),
+                                    )
+                                    .with_help(tr!(
+                                        "to add a year or holidays to it, write `calendar cn extends cn {{ … }}`; otherwise choose another name",
+                                        "要给它补充一年或几个假日，请写 `calendar cn extends cn {{ … }}`；否则请换一个名称"
+                                    )),
                                 );
                                 continue;
                             }
@@ -346,8 +392,20 @@ impl<'a> Lowerer<'a> {
         }
         if let Some(span) = ignored {
             self.push(
-                Diagnostic::new(Code::IgnoredFlow, "process and flow statements in a used file are ignored", source, span, "ignored")
-                    .with_help("a file loaded with `use` shares only departments, roles, calendars and ladders; move the flow into its own file"),
+                Diagnostic::new(
+                    Code::IgnoredFlow,
+                    tr!(
+                        "process and flow statements in a used file are ignored",
+                        "被 `use` 引入的文件里的流程和 `process` 不起作用"
+                    ),
+                    source,
+                    span,
+                    tr!("ignored", "这里会被忽略"),
+                )
+                .with_help(tr!(
+                    "a file loaded with `use` shares only departments, roles, calendars and ladders; move the flow into its own file",
+                    "用 `use` 引入的文件只提供部门、角色、日历和升级阶梯；请把流程挪到单独的文件里"
+                )),
             );
         }
     }
@@ -517,16 +575,24 @@ impl<'a> Lowerer<'a> {
                 self.push(
                     Diagnostic::new(
                         Code::LimitExceeded,
-                        format!(
-                            "this arrow joins {} steps to {}: {arrows} arrows, more than the limit of {MAX_GROUP_ARROWS}",
-                            previous.len(),
-                            current.len()
-                        ),
+                        {
+                            let (a, b) = (previous.len(), current.len());
+                            tr!(
+                                "this arrow joins {a} steps to {b}: {arrows} arrows, more than the limit of {MAX_GROUP_ARROWS}",
+                                "这个箭头把 {a} 个步骤连到 {b} 个步骤，共 {arrows} 个箭头，超过了上限 {MAX_GROUP_ARROWS} 个"
+                            )
+                        },
                         source,
                         node.span,
-                        "every step of the group before leads to every step of this one",
+                        tr!(
+                            "every step of the group before leads to every step of this one",
+                            "前一组的每个步骤都连到这一组的每个步骤"
+                        ),
                     )
-                    .with_help("join the first group in one step before the second, e.g. `{A, B} → 汇总 → {C, D}`"),
+                    .with_help(tr!(
+                        "join the first group in one step before the second, e.g. `{{A, B}} → 汇总 → {{C, D}}`",
+                        "先把第一组汇总到一个步骤，再分给第二组，例如 `{{A, B}} → 汇总 → {{C, D}}`"
+                    )),
                 );
                 // Keep one arrow into each step, so that the error does not
                 // come with one "unreachable" per step of the group.
@@ -551,8 +617,17 @@ impl<'a> Lowerer<'a> {
             if n == 0 {
                 if let Some(c) = &node.condition {
                     self.push(
-                        Diagnostic::new(Code::Syntax, "a condition needs an arrow before it", source, c.span, "no arrow leads here")
-                            .with_help("write the condition after the step the arrow leads to: `A → B when 结果`"),
+                        Diagnostic::new(
+                            Code::Syntax,
+                            tr!("a condition needs an arrow before it", "条件前面要有一个箭头"),
+                            source,
+                            c.span,
+                            tr!("no arrow leads here", "没有箭头指向这里"),
+                        )
+                        .with_help(tr!(
+                            "write the condition after the step the arrow leads to: `A → B when 结果`",
+                            "条件写在箭头指向的步骤后面：`A → B when 结果`"
+                        )),
                     );
                 }
             }
@@ -604,12 +679,15 @@ impl<'a> Lowerer<'a> {
                     self.push(
                         Diagnostic::new(
                             Code::DuplicateOutcome,
-                            format!("outcome `{}` is listed twice", name.node),
+                            {
+                                let name = &name.node;
+                                tr!("outcome `{name}` is listed twice", "结果 `{name}` 写了两次")
+                            },
                             location.source,
                             name.span,
-                            "listed again here",
+                            tr!("listed again here", "这里又写了一次"),
                         )
-                        .with_help("list each outcome once"),
+                        .with_help(tr!("list each outcome once", "每个结果只写一次")),
                     );
                 }
             }
@@ -693,15 +771,25 @@ impl<'a> Lowerer<'a> {
                     Diagnostic::new(
                         Code::ReworkLimit,
                         if m.node == u64::MAX {
-                            format!("rework limit must be from 1 to {MAX_REWORK}")
+                            tr!(
+                                "rework limit must be from 1 to {MAX_REWORK}",
+                                "退回次数必须在 1 到 {MAX_REWORK} 之间"
+                            )
                         } else {
-                            format!("rework limit must be from 1 to {MAX_REWORK}, not {}", m.node)
+                            let n = m.node;
+                            tr!(
+                                "rework limit must be from 1 to {MAX_REWORK}, not {n}",
+                                "退回次数必须在 1 到 {MAX_REWORK} 之间，不能是 {n}"
+                            )
                         },
                         source,
                         m.span,
-                        "out of range",
+                        tr!("out of range", "超出了范围"),
                     )
-                        .with_help("write how many times work may be sent back, e.g. `max 2`; remove the rework line to forbid it"),
+                    .with_help(tr!(
+                        "write how many times work may be sent back, e.g. `max 2`; remove the rework line to forbid it",
+                        "写明最多可以退回几次，例如 `max 2`；如果不允许退回，就删掉这一行 rework"
+                    )),
                 );
                 return;
             }
@@ -711,13 +799,23 @@ impl<'a> Lowerer<'a> {
             let (from, to) = (&self.out(f).key, &self.out(t).key);
             let d = Diagnostic::new(
                 Code::Duplicate,
-                format!("rework from `{from}` to `{to}` is given twice"),
+                tr!(
+                    "rework from `{from}` to `{to}` is given twice",
+                    "从 `{from}` 退回到 `{to}` 写了两次"
+                ),
                 source,
                 span,
-                "given again here",
+                tr!("given again here", "这里又写了一次"),
             )
-            .with_label(first.source, first.span, "first given here")
-            .with_help("keep one `rework` line, with the limit you mean");
+            .with_label(
+                first.source,
+                first.span,
+                tr!("first given here", "第一次写在这里"),
+            )
+            .with_help(tr!(
+                "keep one `rework` line, with the limit you mean",
+                "只保留一行 `rework`，写上你想要的次数"
+            ));
             self.push(d);
             return;
         }
@@ -737,20 +835,109 @@ impl<'a> Lowerer<'a> {
         let candidates: Vec<&str> = self.graph.node_weights().map(|s| s.key.as_str()).collect();
         let mut d = Diagnostic::new(
             Code::UnknownStep,
-            format!("unknown step `{key}`"),
+            tr!("unknown step `{key}`", "没有步骤 `{key}`"),
             source,
             r.span,
-            "no flow mentions this step",
+            tr!("no flow mentions this step", "流程里没有出现这个步骤"),
         );
         d = d.with_help(match suggest(&key, candidates) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "name a step that appears in a flow, as `部门:动作`".to_owned(),
+            Some(s) => tr!("did you mean `{s}`?", "是不是要写 `{s}`？"),
+            None => tr!(
+                "name a step that appears in a flow, as `部门:动作`",
+                "请写流程里出现过的步骤，格式是 `部门:动作`"
+            ),
         });
         self.push(d);
         None
     }
 
     // ------------------------------------------------------------ names
+
+    /// W010: without declared departments, two department names one edit
+    /// apart (`研发部`, `研法部`) are probably one department misspelt.
+    fn similar_departments(&mut self) {
+        if self.explicit_departments {
+            return;
+        }
+        // The first place each name owns a step, in order of appearance, and
+        // how many steps it owns.
+        let mut first: Vec<(&str, Location, usize)> = Vec::new();
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        for s in &self.steps {
+            for o in &s.owners {
+                let name = o.node.as_str();
+                if self.role_index.contains_key(name) {
+                    continue;
+                }
+                match index.get(name) {
+                    Some(&i) => first[i].2 += 1,
+                    None => {
+                        index.insert(name, first.len());
+                        let at = Location {
+                            source: s.location.source,
+                            span: o.span,
+                        };
+                        first.push((name, at, 1));
+                    }
+                }
+            }
+        }
+        // A typo owns one step beside a name that owns several; two names that
+        // each own one step (法务部, 财务部) are as likely two departments.
+        // Names one edit apart share a name with one character deleted (or are
+        // that name): index the names that own several steps by those, so that
+        // the search stays linear in the number of names.
+        const MAX_CHARS: usize = 16;
+        let deletions = |name: &str| -> Vec<String> {
+            let chars: Vec<char> = name.chars().collect();
+            (0..chars.len())
+                .map(|i| chars[..i].iter().chain(&chars[i + 1..]).collect())
+                .collect()
+        };
+        let mut by_variant: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, &(name, _, count)) in first.iter().enumerate() {
+            let chars = name.chars().count();
+            if count > 1 && (2..=MAX_CHARS).contains(&chars) {
+                for variant in deletions(name).into_iter().chain([name.to_owned()]) {
+                    by_variant.entry(variant).or_default().push(i);
+                }
+            }
+        }
+        let mut warnings = Vec::new();
+        for &(name, at, count) in &first {
+            if count != 1 || by_variant.is_empty() || name.chars().count() > MAX_CHARS + 1 {
+                continue;
+            }
+            let found = deletions(name)
+                .into_iter()
+                .chain([name.to_owned()])
+                .filter_map(|variant| by_variant.get(&variant))
+                .flatten()
+                .copied()
+                .filter(|&i| edit_distance(first[i].0, name) == 1)
+                .min();
+            let Some(i) = found else { continue };
+            let (other, other_at, _) = first[i];
+            warnings.push(
+                Diagnostic::new(
+                    Code::SimilarDepartments,
+                    tr!(
+                        "departments `{other}` and `{name}` differ in one character",
+                        "部门 `{other}` 和 `{name}` 只差一个字"
+                    ),
+                    at.source,
+                    at.span,
+                    tr!("a second department?", "这是另一个部门吗？"),
+                )
+                .with_label(other_at.source, other_at.span, tr!("first named here", "第一次出现在这里"))
+                .with_help(tr!(
+                    "if both mean one department, correct the spelling; otherwise declare the departments (`department {other}`, `department {name}`), and later typos become errors",
+                    "如果指的是同一个部门，请改正错字；如果确实是两个部门，请在文件开头声明它们（`部门 {other}`、`部门 {name}`），以后再打错字就会直接报错"
+                )),
+            );
+        }
+        self.diags.extend(warnings);
+    }
 
     fn resolve_names(&mut self) {
         let explicit = self.explicit_departments;
@@ -786,19 +973,34 @@ impl<'a> Lowerer<'a> {
             for owner in &s.owners {
                 if self.role_index.contains_key(owner.node.as_str()) {
                     pending.push(
-                        Diagnostic::new(Code::NoOwner, format!("role `{}` cannot own a step", owner.node), s.location.source, owner.span, "a role, not a department")
-                            .with_help(format!("roles such as `{}` own no step; name the department that does the work, and reach the role through an escalation ladder", owner.node)),
+                        {
+                            let role = &owner.node;
+                            Diagnostic::new(
+                                Code::NoOwner,
+                                tr!("role `{role}` cannot own a step", "角色 `{role}` 不能负责步骤"),
+                                s.location.source,
+                                owner.span,
+                                tr!("a role, not a department", "这是角色，不是部门"),
+                            )
+                            .with_help(tr!(
+                                "roles such as `{role}` own no step; name the department that does the work, and reach the role through an escalation ladder",
+                                "像 `{role}` 这样的角色不负责具体步骤；请写实际干活的部门，需要找这个角色时用升级阶梯通知它"
+                            ))
+                        },
                     );
                 } else if explicit && !self.department_index.contains_key(owner.node.as_str()) {
                     let known: Vec<&str> =
                         self.departments.iter().map(|d| d.0.name.as_str()).collect();
-                    pending.push(unknown(
+                    pending.extend(self.unknown(
                         "department",
                         &owner.node,
                         s.location.source,
                         owner.span,
                         suggest(&owner.node, known),
-                        "declare it with `department NAME`",
+                        tr!(
+                            "declare it with `department NAME`",
+                            "请先在文件开头声明：`部门 NAME`"
+                        ),
                     ));
                 }
             }
@@ -814,13 +1016,13 @@ impl<'a> Lowerer<'a> {
                         {
                             let known = self.roles.iter().map(|r| r.0.name.as_str()).collect();
                             let src = self.departments[self.department_index[&dep.name]].1.source;
-                            pending.push(unknown(
+                            pending.extend(self.unknown(
                                 "role",
                                 &n.node,
                                 src,
                                 n.span,
                                 suggest(&n.node, known),
-                                "declare it with `role NAME`",
+                                tr!("declare it with `role NAME`", "请先声明：`角色 NAME`"),
                             ));
                         }
                     }
@@ -828,6 +1030,30 @@ impl<'a> Lowerer<'a> {
             }
         }
         self.diags.extend(pending);
+    }
+
+    /// [`unknown`], unless a declaration of this name was skipped for a
+    /// syntax error: that error is the problem, "unknown" would be false.
+    fn unknown(
+        &self,
+        what: &str,
+        name: &str,
+        source: SourceId,
+        span: Span,
+        suggestion: Option<&str>,
+        otherwise: Text,
+    ) -> Option<Diagnostic> {
+        let kinds: &[DeclKind] = match what {
+            "department" => &[DeclKind::Department],
+            "role" => &[DeclKind::Role, DeclKind::Department],
+            "calendar" => &[DeclKind::Calendar],
+            "ladder" => &[DeclKind::Ladder],
+            _ => &[],
+        };
+        let unparsed = kinds
+            .iter()
+            .any(|&kind| self.unparsed.contains(&(kind, name.to_owned())));
+        (!unparsed).then(|| unknown(what, name, source, span, suggestion, otherwise))
     }
 
     fn target(&mut self, name: &Name, source: SourceId) -> Option<Target> {
@@ -844,15 +1070,20 @@ impl<'a> Lowerer<'a> {
                     .map(|r| r.0.name.as_str())
                     .chain(self.departments.iter().map(|d| d.0.name.as_str()))
                     .collect();
-                let d = unknown(
+                let d = self.unknown(
                     "role",
                     n,
                     source,
                     name.span,
                     suggest(n, known),
-                    "name `owner`, `head`, `superior`, a declared role or a department",
+                    tr!(
+                        "name `owner`, `head`, `superior`, a declared role or a department",
+                        "请写 `owner`（负责人）、`head`（部门负责人）、`superior`（上级）、一个声明过的角色或一个部门"
+                    ),
                 );
-                self.push(d);
+                if let Some(d) = d {
+                    self.push(d);
+                }
                 return None;
             }
         })
@@ -864,7 +1095,7 @@ impl<'a> Lowerer<'a> {
         &mut self,
         d: &Spanned<ast::Duration>,
         source: SourceId,
-        what: impl Fn() -> String,
+        what: impl Fn() -> Text,
         zero_ok: bool,
     ) -> Option<BusinessDuration> {
         let what = &what;
@@ -875,16 +1106,22 @@ impl<'a> Lowerer<'a> {
                 self.push(
                     Diagnostic::new(
                         Code::DurationOverflow,
-                        format!("{} is too long", what()),
+                        {
+                            let what = what();
+                            let (w, wz) = what.parts();
+                            tr!("{w} is too long", "{wz}太长了")
+                        },
                         source,
                         d.span,
-                        "more than 100 years",
+                        tr!("more than 100 years", "超过了 100 年"),
                     )
-                    .with_help(format!(
-                        "durations are limited to 100 years ({}{})",
-                        max_amount(unit),
-                        unit.suffix()
-                    )),
+                    .with_help({
+                        let (max, suffix) = (max_amount(unit), unit.suffix());
+                        tr!(
+                            "durations are limited to 100 years ({max}{suffix})",
+                            "时长最多 100 年（{max}{suffix}）"
+                        )
+                    }),
                 );
                 return None;
             }
@@ -893,12 +1130,23 @@ impl<'a> Lowerer<'a> {
             self.push(
                 Diagnostic::new(
                     Code::NonPositiveDuration,
-                    format!("{} must be positive", what()),
+                    {
+                        let what = what();
+                        let (w, wz) = what.parts();
+                        tr!("{w} must be positive", "{wz}必须大于零")
+                    },
                     source,
                     d.span,
-                    if d.node.negative { "negative" } else { "zero" },
+                    if d.node.negative {
+                        tr!("negative", "这是负数")
+                    } else {
+                        tr!("zero", "这是零")
+                    },
                 )
-                .with_help("write a duration of at least 1, e.g. `3d` or `2wd`"),
+                .with_help(tr!(
+                    "write a duration of at least 1, e.g. `3d` or `2wd`",
+                    "时长至少为 1，例如 `3d`（3 天）或 `2wd`（2 个工作日）"
+                )),
             );
             return None;
         }
@@ -918,8 +1166,23 @@ impl<'a> Lowerer<'a> {
                 ));
             }
             self.push(
-                Diagnostic::new(Code::NoCalendar, format!("`{}` counts working time, but the process has no calendar", unit.suffix()), source, d.span, "needs a calendar")
-                    .with_help("add `calendar cn` (or a calendar you declare) to the `process` header, or use elapsed units `m`, `h`, `d`, `w`"),
+                {
+                    let suffix = unit.suffix();
+                    Diagnostic::new(
+                        Code::NoCalendar,
+                        tr!(
+                            "`{suffix}` counts working time, but the process has no calendar",
+                            "`{suffix}` 按工作时间计算，但这个流程没有指定日历"
+                        ),
+                        source,
+                        d.span,
+                        tr!("needs a calendar", "需要日历"),
+                    )
+                    .with_help(tr!(
+                        "add `calendar cn` (or a calendar you declare) to the `process` header, or use elapsed units `m`, `h`, `d`, `w`",
+                        "在 `流程`（`process`）那一行的 `{{ }}` 里加上 `日历 cn`（或你声明的日历）；或者改用自然时间单位 `m`、`h`、`d`、`w`（`天`、`小时`）"
+                    ))
+                },
             );
             return None;
         }
@@ -932,7 +1195,7 @@ impl<'a> Lowerer<'a> {
     fn deadline(
         &mut self,
         fields: &[(&Spanned<Field>, SourceId)],
-        what: &dyn Fn() -> String,
+        what: &dyn Fn() -> Text,
     ) -> Option<(Deadline, Location)> {
         let mut result: Option<(Deadline, Location, &'static str)> = None;
         for (field, source) in fields {
@@ -953,13 +1216,25 @@ impl<'a> Lowerer<'a> {
                         seen.push((name, at));
                         if let Some(prev) = prev {
                             let label = match &key {
-                                Some(p) => format!("priority `{p}` is given two durations"),
-                                None => "two default durations".to_owned(),
+                                Some(p) => tr!(
+                                    "priority `{p}` is given two durations",
+                                    "优先级 `{p}` 写了两个时长"
+                                ),
+                                None => tr!("two default durations", "写了两个不带优先级的时长"),
                             };
                             self.push(
-                                Diagnostic::new(Code::Duplicate, label, *source, at, "given again here")
-                                    .with_label(*source, prev, "first given here")
-                                    .with_help("give each priority one duration, and at most one duration without a priority"),
+                                Diagnostic::new(
+                                    Code::Duplicate,
+                                    label,
+                                    *source,
+                                    at,
+                                    tr!("given again here", "这里又写了一次"),
+                                )
+                                .with_label(*source, prev, tr!("first given here", "第一次写在这里"))
+                                .with_help(tr!(
+                                    "give each priority one duration, and at most one duration without a priority",
+                                    "每个优先级只写一个时长；不带优先级的时长最多写一个"
+                                )),
                             );
                             ok = false;
                             continue;
@@ -967,7 +1242,11 @@ impl<'a> Lowerer<'a> {
                         match self.duration(
                             &entry.duration,
                             *source,
-                            || format!("deadline of {}", what()),
+                            || {
+                                let what = what();
+                                let (w, wz) = what.parts();
+                                tr!("deadline of {w}", "{wz}的期限")
+                            },
                             false,
                         ) {
                             Some(d) => match key {
@@ -989,7 +1268,7 @@ impl<'a> Lowerer<'a> {
                         Some(m) => match self.duration(
                             m,
                             *source,
-                            || "offset before the date".into(),
+                            || tr!("offset before the date", "日期前的提前量"),
                             false,
                         ) {
                             Some(d) => Some(d),
@@ -1012,22 +1291,42 @@ impl<'a> Lowerer<'a> {
             let kw = field.node.keyword();
             if let Some((_, first, first_kw)) = &result {
                 let (code, message, help) = if *first_kw == kw {
+                    let what = what();
+                    let (w, wz) = what.parts();
                     (
                         Code::Duplicate,
-                        format!("{} has two `{kw}` deadlines", what()),
-                        "keep one deadline".to_owned(),
+                        tr!("{w} has two `{kw}` deadlines", "{wz}写了两个 `{kw}` 期限"),
+                        tr!("keep one deadline", "只保留一个期限"),
                     )
                 } else {
+                    let what = what();
+                    let (w, wz) = what.parts();
                     (
                         Code::TwoDeadlines,
-                        format!("{} has both a `within` and a `by` deadline", what()),
-                        "keep one: `within` counts from activation, `by` from a date".to_owned(),
+                        tr!(
+                            "{w} has both a `within` and a `by` deadline",
+                            "{wz}同时写了 `within` 和 `by` 两种期限"
+                        ),
+                        tr!(
+                            "keep one: `within` counts from activation, `by` from a date",
+                            "只保留一种：`within` 从步骤开始时算起，`by` 以某个日期为准"
+                        ),
                     )
                 };
                 self.push(
-                    Diagnostic::new(code, message, at.source, at.span, "second deadline")
-                        .with_label(first.source, first.span, "first deadline")
-                        .with_help(help),
+                    Diagnostic::new(
+                        code,
+                        message,
+                        at.source,
+                        at.span,
+                        tr!("second deadline", "第二个期限"),
+                    )
+                    .with_label(
+                        first.source,
+                        first.span,
+                        tr!("first deadline", "第一个期限"),
+                    )
+                    .with_help(help),
                 );
                 continue;
             }
@@ -1067,29 +1366,41 @@ impl<'a> Lowerer<'a> {
                             self.has_calendar,
                             self.ladder_business.get(name.node.as_str()),
                         ) {
+                            let ladder_name = &name.node;
                             let d = Diagnostic::new(
                                 Code::NoCalendar,
-                                format!("ladder `{}` counts working time, but the process has no calendar", name.node),
+                                tr!(
+                                    "ladder `{ladder_name}` counts working time, but the process has no calendar",
+                                    "升级阶梯 `{ladder_name}` 按工作时间计算，但这个流程没有指定日历"
+                                ),
                                 *source,
                                 name.span,
-                                "used here",
+                                tr!("used here", "在这里使用"),
                             )
-                            .with_label(at.source, at.span, "working time")
-                            .with_help("add `calendar cn` (or a calendar you declare) to the `process` header, or use a ladder in elapsed units `m`, `h`, `d`, `w`");
+                            .with_label(at.source, at.span, tr!("working time", "工作时间"))
+                            .with_help(tr!(
+                                "add `calendar cn` (or a calendar you declare) to the `process` header, or use a ladder in elapsed units `m`, `h`, `d`, `w`",
+                                "在 `流程`（`process`）那一行的 `{{ }}` 里加上 `日历 cn`（或你声明的日历）；或者让升级阶梯改用自然时间单位 `m`、`h`、`d`、`w`（`天`、`小时`）"
+                            ));
                             self.push(d);
                         }
                     }
                     None => {
                         let known = self.ladder_index.keys().map(String::as_str).collect();
-                        let d = unknown(
+                        let d = self.unknown(
                             "ladder",
                             &name.node,
                             *source,
                             name.span,
                             suggest(&name.node, known),
-                            "declare it with `ladder NAME { … }`",
+                            tr!(
+                                "declare it with `ladder NAME {{ … }}`",
+                                "请先声明：`阶梯 NAME {{ … }}`"
+                            ),
                         );
-                        self.push(d);
+                        if let Some(d) = d {
+                            self.push(d);
+                        }
                     }
                 }
             }
@@ -1107,27 +1418,53 @@ impl<'a> Lowerer<'a> {
                         }
                         ast::Warn::Percent(p) => {
                             let (code, msg) = if *p <= 0 {
-                                (Code::InvalidLiteral, format!("warning at {p}% would come before any of the deadline window has passed"))
+                                (
+                                    Code::InvalidLiteral,
+                                    tr!(
+                                        "warning at {p}% would come before any of the deadline window has passed",
+                                        "在 {p}% 时预警，会在期限还没开始计时之前就预警"
+                                    ),
+                                )
                             } else {
                                 (
                                     Code::WarnAfterDeadline,
                                     if *p == i64::MAX {
-                                        "warning percentage is not before the deadline".to_owned()
+                                        tr!(
+                                            "warning percentage is not before the deadline",
+                                            "预警的百分比没有早于期限"
+                                        )
                                     } else {
-                                        format!("warning at {p}% is not before the deadline")
+                                        tr!(
+                                            "warning at {p}% is not before the deadline",
+                                            "在 {p}% 时预警，没有早于期限"
+                                        )
                                     },
                                 )
                             };
                             self.push(
-                                Diagnostic::new(code, msg, *source, field.span, "out of range")
-                                    .with_help("warn at a percentage from 1% to 99% of the window"),
+                                Diagnostic::new(
+                                    code,
+                                    msg,
+                                    *source,
+                                    field.span,
+                                    tr!("out of range", "超出了范围"),
+                                )
+                                .with_help(tr!(
+                                    "warn at a percentage from 1% to 99% of the window",
+                                    "预警百分比请写 1% 到 99% 之间，例如 `warn at 80%`"
+                                )),
                             );
                             None
                         }
                         ast::Warn::Before(d) => {
                             let d = Spanned::new(*d, field.span);
-                            self.duration(&d, *source, || "warning offset".into(), false)
-                                .map(Warn::Before)
+                            self.duration(
+                                &d,
+                                *source,
+                                || tr!("warning offset", "预警提前量"),
+                                false,
+                            )
+                            .map(Warn::Before)
                         }
                     };
                     if let Some(w) = warn {
@@ -1143,7 +1480,12 @@ impl<'a> Lowerer<'a> {
                         None => None,
                         Some(d) => {
                             let d = Spanned::new(*d, offset.span);
-                            match self.duration(&d, *source, || "escalation offset".into(), true) {
+                            match self.duration(
+                                &d,
+                                *source,
+                                || tr!("escalation offset", "升级时间"),
+                                true,
+                            ) {
                                 Some(d) if d.amount == 0 => None,
                                 Some(d) => Some(d),
                                 None => continue,
@@ -1186,19 +1528,22 @@ impl<'a> Lowerer<'a> {
                         self.push(
                             Diagnostic::new(
                                 Code::LadderOrder,
-                                format!(
-                                    "escalation levels are out of order: {} is written after {}",
-                                    offset(pair[1].0),
-                                    offset(pair[0].0)
-                                ),
+                                {
+                                    let (b, a) = (offset(pair[1].0), offset(pair[0].0));
+                                    tr!(
+                                        "escalation levels are out of order: {b} is written after {a}",
+                                        "升级的顺序不对：{b} 写在了 {a} 后面"
+                                    )
+                                },
                                 pair[1].1.source,
                                 pair[1].1.span,
-                                "earlier than the previous level",
+                                tr!("earlier than the previous level", "比上一级还早"),
                             )
-                            .with_label(pair[0].1.source, pair[0].1.span, "previous level")
-                            .with_help(
+                            .with_label(pair[0].1.source, pair[0].1.span, tr!("previous level", "上一级"))
+                            .with_help(tr!(
                                 "list levels in ascending order of their offset after the deadline",
-                            ),
+                                "按超期时间从短到长排列各级，例如先 `+1d`，再 `+2d`"
+                            )),
                         );
                     }
                 }
@@ -1256,16 +1601,24 @@ impl<'a> Lowerer<'a> {
         let name = calendar.name();
         let years = super::lower_calendar::years_text(*covers.start(), *covers.end());
         let message = if year > *covers.end() {
-            format!("calendar `{name}` has holidays only up to {}, but deadlines of this process can reach {year}", covers.end())
+            let end = covers.end();
+            tr!(
+                "calendar `{name}` has holidays only up to {end}, but deadlines of this process can reach {year}",
+                "日历 `{name}` 的节假日只写到 {end} 年，但这个流程的期限可能到 {year} 年"
+            )
         } else {
-            format!("calendar `{name}` has holidays only from {}, but deadlines of this process need {year}", covers.start())
+            let start = covers.start();
+            tr!(
+                "calendar `{name}` has holidays only from {start}, but deadlines of this process need {year}",
+                "日历 `{name}` 的节假日从 {start} 年才开始，但这个流程的期限需要 {year} 年"
+            )
         };
         let mut warning = Diagnostic::new(
             Code::CalendarEnding,
             message,
             source,
             chosen.span,
-            format!("covers {years}"),
+            tr!("covers {years}", "覆盖 {years} 年"),
         );
         let (at, label) = match needer {
             super::horizon::Needer::Process => {
@@ -1275,23 +1628,31 @@ impl<'a> Lowerer<'a> {
                         source,
                         span: deadline.span,
                     },
-                    format!("counted from {today}, this deadline can fall in {year}"),
+                    tr!(
+                        "counted from {today}, this deadline can fall in {year}",
+                        "从 {today} 算起，这个期限可能落在 {year} 年"
+                    ),
                 )
             }
             super::horizon::Needer::Step(id) => (
                 definition.step(id).location,
-                format!("counted from {today}, this step's deadline can fall in {year}"),
+                tr!(
+                    "counted from {today}, this step's deadline can fall in {year}",
+                    "从 {today} 算起，这个步骤的期限可能落在 {year} 年"
+                ),
             ),
             super::horizon::Needer::Level(id) => (
                 definition.step(id).location,
-                format!(
-                    "counted from {today}, an escalation level of this step can fall in {year}"
+                tr!(
+                    "counted from {today}, an escalation level of this step can fall in {year}",
+                    "从 {today} 算起，这个步骤的某一级升级可能落在 {year} 年"
                 ),
             ),
         };
         warning = warning.with_label(at.source, at.span, label);
-        Some(warning.with_help(format!(
-            "add {year} when its holidays are published, e.g. in a shared file: `calendar {name} extends {name} {{ covers {year} … }}` (see \"Adding a year\" in the language reference, grammar/LANGUAGE.md)"
+        Some(warning.with_help(tr!(
+            "add {year} when its holidays are published, e.g. in a shared file: `calendar {name} extends {name} {{ covers {year} … }}` (see \"Adding a year\" in the language reference, grammar/LANGUAGE.md)",
+            "{year} 年的放假安排公布后，请把它补上，例如在共用文件里写 `calendar {name} extends {name} {{ covers {year} … }}`（见 grammar/LANGUAGE.md 的 \"Adding a year\" 一节）"
         )))
     }
 
@@ -1357,19 +1718,27 @@ impl<'a> Lowerer<'a> {
                         .chain(["cn"])
                         .collect();
                     let help = if own {
-                        format!("`calendar {name} extends {name}` adds to a calendar `{name}` declared in full, here or in a used file, or to the built-in `cn`; declare `calendar {name} {{ … }}` or extend `cn`")
+                        tr!(
+                            "`calendar {name} extends {name}` adds to a calendar `{name}` declared in full, here or in a used file, or to the built-in `cn`; declare `calendar {name} {{ … }}` or extend `cn`",
+                            "`calendar {name} extends {name}` 是给一个已经完整声明过的日历 `{name}`（在本文件或被 `use` 的文件里）或内置的 `cn` 补充内容；请先声明 `calendar {name} {{ … }}`，或者扩展 `cn`"
+                        )
                     } else {
-                        "extend a declared calendar or the built-in `cn`".to_owned()
+                        tr!(
+                            "extend a declared calendar or the built-in `cn`",
+                            "请扩展一个声明过的日历，或者内置日历 `cn`"
+                        )
                     };
-                    let d = unknown(
+                    let d = self.unknown(
                         "calendar",
                         name,
                         source,
                         base.span,
                         if own { None } else { suggest(name, known) },
-                        &help,
+                        help,
                     );
-                    self.push(d);
+                    if let Some(d) = d {
+                        self.push(d);
+                    }
                     Base::Unknown
                 }
             });
@@ -1410,15 +1779,21 @@ impl<'a> Lowerer<'a> {
                         self.push(
                             Diagnostic::new(
                                 Code::CalendarCycle,
-                                format!(
-                                    "calendars extend each other in a cycle: {}",
-                                    names.join(" → ")
-                                ),
+                                {
+                                    let names = names.join(" → ");
+                                    tr!(
+                                        "calendars extend each other in a cycle: {names}",
+                                        "日历之间互相 `extends`，绕成了一个圈：{names}"
+                                    )
+                                },
                                 source,
                                 span,
-                                "closes the cycle",
+                                tr!("closes the cycle", "这里又回到了开头的日历"),
                             )
-                            .with_help("let one of them extend `cn` or declare it in full"),
+                            .with_help(tr!(
+                                "let one of them extend `cn` or declare it in full",
+                                "让其中一个改为扩展 `cn`，或者把它完整地写出来"
+                            )),
                         );
                         for &c in &chain[from..] {
                             state[c] = 2;
@@ -1490,12 +1865,15 @@ impl<'a> Lowerer<'a> {
                         self.push(
                             Diagnostic::new(
                                 Code::UnknownTimeZone,
-                                format!("unknown time zone `{z}`"),
+                                tr!("unknown time zone `{z}`", "不认识时区 `{z}`"),
                                 source,
                                 field.span,
-                                "not an IANA time zone",
+                                tr!("not an IANA time zone", "这不是标准的时区名称"),
                             )
-                            .with_help("write an IANA name such as `Asia/Shanghai`"),
+                            .with_help(tr!(
+                                "write an IANA name such as `Asia/Shanghai`",
+                                "请写标准时区名称，例如 `Asia/Shanghai`（北京时间）"
+                            )),
                         );
                     } else {
                         header.zone = Some(z.clone());
@@ -1515,15 +1893,20 @@ impl<'a> Lowerer<'a> {
                             .map(String::as_str)
                             .chain(["cn"])
                             .collect();
-                        let d = unknown(
+                        let d = self.unknown(
                             "calendar",
                             &name.node,
                             source,
                             name.span,
                             suggest(&name.node, known),
-                            "declare it with `calendar NAME { … }`, or use the built-in `cn`",
+                            tr!(
+                                "declare it with `calendar NAME {{ … }}`, or use the built-in `cn`",
+                                "请先声明：`日历 NAME {{ … }}`，或者使用内置日历 `cn`（中国大陆）"
+                            ),
                         );
-                        self.push(d);
+                        if let Some(d) = d {
+                            self.push(d);
+                        }
                         // Avoid a second error for every `wd` in the file.
                         self.has_calendar = true;
                     }
@@ -1536,23 +1919,28 @@ impl<'a> Lowerer<'a> {
             }
         }
         header.deadline = self
-            .deadline(&deadline_fields, &|| "the process".to_owned())
+            .deadline(&deadline_fields, &|| tr!("the process", "流程"))
             .map(|(d, _)| d);
         let (ladder, warn_at) = self.ladder_fields(&Ladder::default(), None, &ladder_fields);
         if ladder.levels.len() > super::MAX_LEVELS {
             self.push(
                 Diagnostic::new(
                     Code::LimitExceeded,
-                    format!(
-                        "the process ladder has {} escalation levels, more than the limit of {}",
-                        ladder.levels.len(),
-                        super::MAX_LEVELS
-                    ),
+                    {
+                        let (levels, max) = (ladder.levels.len(), super::MAX_LEVELS);
+                        tr!(
+                            "the process ladder has {levels} escalation levels, more than the limit of {max}",
+                            "流程的升级阶梯有 {levels} 级，超过了上限 {max} 级"
+                        )
+                    },
                     source,
                     decl.span,
-                    "too many escalation levels",
+                    tr!("too many escalation levels", "升级的级数太多"),
                 )
-                .with_help("merge levels: one level may notify several targets (`+2d notify head, notify PMO`)"),
+                .with_help(tr!(
+                    "merge levels: one level may notify several targets (`+2d notify head, notify PMO`)",
+                    "请合并几级：同一级可以通知多个对象，例如 `+2d notify head, notify PMO`"
+                )),
             );
         }
         header.ladder = ladder;
@@ -1575,13 +1963,20 @@ impl<'a> Lowerer<'a> {
                 self.push(
                     Diagnostic::new(
                         Code::Duplicate,
-                        format!("step `{key}` has two `step` blocks"),
+                        tr!(
+                            "step `{key}` has two `step` blocks",
+                            "步骤 `{key}` 写了两个 `step` 块"
+                        ),
                         s2,
                         second.step.span,
-                        "described again here",
+                        tr!("described again here", "这里又写了一次"),
                     )
-                    .with_label(s, first.step.span, "first described here")
-                    .with_help("merge the two blocks into one"),
+                    .with_label(
+                        s,
+                        first.step.span,
+                        tr!("first described here", "第一次写在这里"),
+                    )
+                    .with_help(tr!("merge the two blocks into one", "把两个块合并成一个")),
                 );
             }
             let mut ladder_fields = Vec::new();
@@ -1597,15 +1992,18 @@ impl<'a> Lowerer<'a> {
                         .map(|(_, out)| out.key.as_str())
                         .collect();
                     let help = match suggest(&key, candidates) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => "add the step to a flow, e.g. `上一步 → 部门:动作`".to_owned(),
+                        Some(s) => tr!("did you mean `{s}`?", "是不是要写 `{s}`？"),
+                        None => tr!(
+                            "add the step to a flow, e.g. `上一步 → 部门:动作`",
+                            "请把这个步骤写进流程，例如 `上一步 → 部门:动作`"
+                        ),
                     };
                     let d = Diagnostic::new(
                         Code::UnknownStep,
-                        format!("unknown step `{key}`"),
+                        tr!("unknown step `{key}`", "没有步骤 `{key}`"),
                         *source,
                         block.step.span,
-                        "no flow mentions this step",
+                        tr!("no flow mentions this step", "流程里没有出现这个步骤"),
                     )
                     .with_help(help);
                     self.push(d);
@@ -1635,12 +2033,21 @@ impl<'a> Lowerer<'a> {
                                     self.diags.push(
                                         Diagnostic::new(
                                             Code::DuplicateOutcome,
-                                            format!("outcome `{}` is listed twice", n.node),
+                                            {
+                                                let name = &n.node;
+                                                tr!(
+                                                    "outcome `{name}` is listed twice",
+                                                    "结果 `{name}` 写了两次"
+                                                )
+                                            },
                                             *source,
                                             n.span,
-                                            "listed again here",
+                                            tr!("listed again here", "这里又写了一次"),
                                         )
-                                        .with_help("list each outcome once"),
+                                        .with_help(tr!(
+                                            "list each outcome once",
+                                            "每个结果只写一次"
+                                        )),
                                     );
                                 }
                             }
@@ -1672,7 +2079,7 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
-            let what = || format!("step `{key}`");
+            let what = || tr!("step `{key}`", "步骤 `{key}` ");
             let deadline = self.deadline(&fields, &what);
             // A step without ladder fields shares the process ladder.
             let (ladder, warn_at) = if ladder_fields.is_empty() {
@@ -1709,7 +2116,7 @@ impl<'a> Lowerer<'a> {
         warn: BusinessDuration,
         warn_at: Location,
         deadline_at: Location,
-        what: &str,
+        what: &Text,
     ) {
         let Some(w) = comparable(Some(warn)) else {
             return;
@@ -1723,9 +2130,24 @@ impl<'a> Lowerer<'a> {
                 && self.reported_warns.insert((warn_at.source, warn_at.span))
             {
                 self.push(
-                    Diagnostic::new(Code::WarnAfterDeadline, format!("warning {warn} before is not inside the deadline window of {what}"), warn_at.source, warn_at.span, "as long as the window or longer")
-                        .with_label(deadline_at.source, deadline_at.span, "the deadline")
-                        .with_help("warn a shorter time before the deadline, or as a percentage such as `warn at 80%`"),
+                    {
+                        let (w, wz) = what.parts();
+                        Diagnostic::new(
+                            Code::WarnAfterDeadline,
+                            tr!(
+                                "warning {warn} before is not inside the deadline window of {w}",
+                                "提前 {warn} 预警，已经超出了{wz}的期限范围"
+                            ),
+                            warn_at.source,
+                            warn_at.span,
+                            tr!("as long as the window or longer", "提前量不短于整个期限"),
+                        )
+                        .with_label(deadline_at.source, deadline_at.span, tr!("the deadline", "期限"))
+                        .with_help(tr!(
+                            "warn a shorter time before the deadline, or as a percentage such as `warn at 80%`",
+                            "请把预警的提前量改短，或者按百分比预警，例如 `warn at 80%`"
+                        ))
+                    },
                 );
                 return;
             }
@@ -1779,13 +2201,13 @@ pub(super) fn duplicate_field(field: &Spanned<Field>, source: SourceId, first: S
     let kw = field.node.keyword();
     Diagnostic::new(
         Code::Duplicate,
-        format!("`{kw}` is given twice"),
+        tr!("`{kw}` is given twice", "`{kw}` 写了两次"),
         source,
         field.span,
-        "given again here",
+        tr!("given again here", "这里又写了一次"),
     )
-    .with_label(source, first, "first given here")
-    .with_help(format!("keep one `{kw}`"))
+    .with_label(source, first, tr!("first given here", "第一次写在这里"))
+    .with_help(tr!("keep one `{kw}`", "只保留一个 `{kw}`"))
 }
 
 /// Durations that can be compared: same clock (elapsed seconds, working days or working hours).
@@ -1798,13 +2220,26 @@ fn comparable(d: Option<BusinessDuration>) -> Option<(u8, u64)> {
     })
 }
 
+/// The Chinese for the English nouns that name what is declared.
+fn noun_zh(what: &str) -> &str {
+    match what {
+        "department" => "部门",
+        "role" => "角色",
+        "step" => "步骤",
+        "calendar" => "日历",
+        "ladder" => "升级阶梯",
+        "process" => "流程",
+        other => other,
+    }
+}
+
 fn unknown(
     what: &str,
     name: &str,
     source: SourceId,
     span: Span,
     suggestion: Option<&str>,
-    otherwise: &str,
+    otherwise: Text,
 ) -> Diagnostic {
     let code = match what {
         "department" => Code::UnknownDepartment,
@@ -1814,15 +2249,19 @@ fn unknown(
         _ => Code::UnknownLadder,
     };
     let help = match suggestion {
-        Some(s) => format!("did you mean `{s}`?"),
-        None => otherwise.replace("NAME", name),
+        Some(s) => tr!("did you mean `{s}`?", "是不是要写 `{s}`？"),
+        None => {
+            let (en, zh) = otherwise.parts();
+            Text::new(en.replace("NAME", name), zh.replace("NAME", name))
+        }
     };
+    let what_zh = noun_zh(what);
     Diagnostic::new(
         code,
-        format!("unknown {what} `{name}`"),
+        tr!("unknown {what} `{name}`", "没有名为 `{name}` 的{what_zh}"),
         source,
         span,
-        format!("no {what} of this name"),
+        tr!("no {what} of this name", "没有声明过这个{what_zh}"),
     )
     .with_help(help)
 }

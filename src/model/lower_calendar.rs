@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate, NaiveTime};
 
 use crate::calendar::BusinessCalendar;
-use crate::diagnostics::{Code, Diagnostic, SourceId, Span};
+use crate::diagnostics::{tr, Code, Diagnostic, SourceId, Span};
 use crate::syntax::ast::{self, Field};
 
 /// Builds one calendar, reporting problems with the spans they were written
@@ -50,12 +50,15 @@ pub(crate) fn calendar(
                     diags.push(
                         Diagnostic::new(
                             Code::UnknownTimeZone,
-                            format!("unknown time zone `{z}`"),
+                            tr!("unknown time zone `{z}`", "不认识时区 `{z}`"),
                             source,
                             field.span,
-                            "not an IANA time zone",
+                            tr!("not an IANA time zone", "这不是标准的时区名称"),
                         )
-                        .with_help("write an IANA name such as `Asia/Shanghai` or `Europe/Berlin`"),
+                        .with_help(tr!(
+                            "write an IANA name such as `Asia/Shanghai` or `Europe/Berlin`",
+                            "请写标准时区名称，例如 `Asia/Shanghai`（北京时间）或 `Europe/Berlin`"
+                        )),
                     );
                     ok = false;
                 }
@@ -67,8 +70,17 @@ pub(crate) fn calendar(
                     let end_of_day = r.node.end.is_none();
                     if !end_of_day && r.node.end <= Some(r.node.start) {
                         diags.push(
-                            Diagnostic::new(Code::InvalidHours, "business hours end before they start", source, r.span, "closing time is not after opening time")
-                                .with_help("write the opening time first, e.g. `09:00-12:00`; intervals cannot cross midnight"),
+                            Diagnostic::new(
+                                Code::InvalidHours,
+                                tr!("business hours end before they start", "下班时间早于上班时间"),
+                                source,
+                                r.span,
+                                tr!("closing time is not after opening time", "结束时间不在开始时间之后"),
+                            )
+                            .with_help(tr!(
+                                "write the opening time first, e.g. `09:00-12:00`; intervals cannot cross midnight",
+                                "先写开始时间，例如 `09:00-12:00`；一段时间不能跨过午夜"
+                            )),
                         );
                         ok = false;
                         continue;
@@ -111,13 +123,16 @@ pub(crate) fn calendar(
             diags.push(
                 Diagnostic::new(
                     Code::InvalidHours,
-                    "business hours overlap",
+                    tr!("business hours overlap", "工作时间段互相重叠"),
                     source,
                     span_b,
-                    "overlaps",
+                    tr!("overlaps", "与另一段重叠"),
                 )
-                .with_label(source, span_a, "this interval")
-                .with_help("make each interval end before the next one starts"),
+                .with_label(source, span_a, tr!("this interval", "这一段"))
+                .with_help(tr!(
+                    "make each interval end before the next one starts",
+                    "每一段的结束时间要早于下一段的开始时间，例如 `09:00-12:00, 13:30-18:00`"
+                )),
             );
             ok = false;
         }
@@ -127,43 +142,54 @@ pub(crate) fn calendar(
             diags.push(
                 Diagnostic::new(
                     Code::HolidayWorkday,
-                    format!("{day} is both a holiday and a workday"),
+                    tr!(
+                        "{day} is both a holiday and a workday",
+                        "{day} 既写成了假日，又写成了调休上班日"
+                    ),
                     source,
                     *span,
-                    "listed as a workday",
+                    tr!("listed as a workday", "这里写成了调休上班日"),
                 )
-                .with_label(source, *h, "listed as a holiday")
-                .with_help(
+                .with_label(source, *h, tr!("listed as a holiday", "这里写成了假日"))
+                .with_help(tr!(
                     "a make-up workday (调休) cannot also be a day off; remove it from one list",
-                ),
+                    "调休上班的日子不能同时放假；请从其中一处删掉这一天"
+                )),
             );
             ok = false;
         }
     }
     if let Some(base) = base {
         // A date the base lists one way cannot be listed the other way here.
-        let mut conflicts: Vec<(NaiveDate, Span, &str)> = Vec::new();
+        let mut conflicts: Vec<(NaiveDate, Span, &str, &str)> = Vec::new();
         for (day, span) in &holidays {
             if base.workdays().binary_search(day).is_ok() {
-                conflicts.push((*day, *span, "a make-up workday"));
+                conflicts.push((*day, *span, "a make-up workday", "调休上班日"));
             }
         }
         for (day, span) in &workdays {
             if base.holidays().binary_search(day).is_ok() {
-                conflicts.push((*day, *span, "a holiday"));
+                conflicts.push((*day, *span, "a holiday", "假日"));
             }
         }
-        conflicts.sort_by_key(|(day, span, _)| (span.start, *day));
-        for (day, span, what) in conflicts {
+        conflicts.sort_by_key(|(day, span, _, _)| (span.start, *day));
+        for (day, span, what, what_zh) in conflicts {
+            let base_name = base.name();
             diags.push(
                 Diagnostic::new(
                     Code::HolidayWorkday,
-                    format!("{day} is {what} in calendar `{}`, which this one extends", base.name()),
+                    tr!(
+                        "{day} is {what} in calendar `{base_name}`, which this one extends",
+                        "{day} 在被扩展的日历 `{base_name}` 里是{what_zh}"
+                    ),
                     source,
                     span,
-                    "listed the other way here",
+                    tr!("listed the other way here", "这里却写成了相反的一种"),
                 )
-                .with_help("a date cannot be both a holiday and a make-up workday (调休); remove it here, or declare the calendar in full instead of extending it"),
+                .with_help(tr!(
+                    "a date cannot be both a holiday and a make-up workday (调休); remove it here, or declare the calendar in full instead of extending it",
+                    "同一天不能既放假又调休上班；请删掉这里的这一天，或者不用 `extends`，把日历完整地写一遍"
+                )),
             );
             ok = false;
         }
@@ -181,18 +207,24 @@ pub(crate) fn calendar(
                 diags.push(
                     Diagnostic::new(
                         Code::CoverageGap,
-                        format!(
-                            "`covers {}` does not join the years calendar `{}` covers ({})",
-                            years_text(from, to),
-                            base.map_or("", BusinessCalendar::name),
-                            years_text(a, b)
-                        ),
+                        {
+                            let (given, have) = (years_text(from, to), years_text(a, b));
+                            let base_name = base.map_or("", BusinessCalendar::name);
+                            tr!(
+                                "`covers {given}` does not join the years calendar `{base_name}` covers ({have})",
+                                "`covers {given}` 和日历 `{base_name}` 已有的年份（{have}）接不上"
+                            )
+                        },
                         source,
                         covers_span,
-                        format!("{missing} would be covered without holidays"),
+                        tr!(
+                            "{missing} would be covered without holidays",
+                            "中间的 {missing} 年就没有节假日数据了"
+                        ),
                     )
-                    .with_help(format!(
-                        "add {missing} first (with its holidays), or correct the year"
+                    .with_help(tr!(
+                        "add {missing} first (with its holidays), or correct the year",
+                        "请先补上 {missing} 年（连同它的节假日），或者改正年份"
                     )),
                 );
                 ok = false;
@@ -215,16 +247,24 @@ pub(crate) fn calendar(
             diags.push(
                 Diagnostic::new(
                     Code::DateOutsideCoverage,
-                    format!(
-                        "calendar `{}` lists {day}, outside the years this one covers ({})",
-                        base.name(),
-                        years_text(from, to)
-                    ),
+                    {
+                        let (base_name, years) = (base.name(), years_text(from, to));
+                        tr!(
+                            "calendar `{base_name}` lists {day}, outside the years this one covers ({years})",
+                            "日历 `{base_name}` 里有 {day}，不在这个日历覆盖的年份（{years}）之内"
+                        )
+                    },
                     source,
                     covers_span,
-                    "`covers` bounds the extended calendar",
+                    tr!(
+                        "`covers` bounds the extended calendar",
+                        "`covers` 限定了扩展后日历的年份"
+                    ),
                 )
-                .with_help("widen `covers` to every year the calendar lists"),
+                .with_help(tr!(
+                    "widen `covers` to every year the calendar lists",
+                    "请把 `covers` 扩大到包含日历里写到的每一年"
+                )),
             );
             ok = false;
         }
@@ -244,15 +284,25 @@ pub(crate) fn calendar(
             diags.push(
                 Diagnostic::new(
                     Code::DateOutsideCoverage,
-                    format!("{day} is outside the years this calendar covers ({years})"),
+                    tr!(
+                        "{day} is outside the years this calendar covers ({years})",
+                        "{day} 不在这个日历覆盖的年份（{years}）之内"
+                    ),
                     source,
                     span,
-                    "outside `covers`",
+                    tr!("outside `covers`", "超出了 `covers`"),
                 )
                 .with_help(if base.is_some() {
-                    format!("correct the date, or add `covers {}` to this calendar once that year's holidays are all listed", day.year())
+                    let year = day.year();
+                    tr!(
+                        "correct the date, or add `covers {year}` to this calendar once that year's holidays are all listed",
+                        "请改正日期；或者等 {year} 年的节假日全部写好后，给这个日历加上 `covers {year}`"
+                    )
                 } else {
-                    "correct the date, or extend `covers` once that year's holidays are all listed".to_owned()
+                    tr!(
+                        "correct the date, or extend `covers` once that year's holidays are all listed",
+                        "请改正日期；或者等那一年的节假日全部写好后，再扩大 `covers`"
+                    )
                 }),
             );
             ok = false;
@@ -300,12 +350,15 @@ pub(crate) fn calendar(
             diags.push(
                 Diagnostic::new(
                     Code::InvalidHours,
-                    format!("invalid calendar: {e}"),
+                    tr!("invalid calendar: {e}", "日历有误：{e}"),
                     source,
                     decl.name.span,
-                    "in this calendar",
+                    tr!("in this calendar", "在这个日历里"),
                 )
-                .with_help("check the business hours, holidays and workdays of the calendar"),
+                .with_help(tr!(
+                    "check the business hours, holidays and workdays of the calendar",
+                    "请检查这个日历的工作时间、假日和调休上班日"
+                )),
             );
             None
         }

@@ -34,6 +34,10 @@ pub type Name = Spanned<Ident>;
 pub struct File {
     /// The statements, in source order.
     pub items: Vec<Item>,
+    /// Declarations skipped for a syntax error, by kind and name (as far as
+    /// the statement's start shows them): their uses are not reported as
+    /// unknown, which would be false.
+    pub unparsed: Vec<(DeclKind, Name)>,
 }
 
 /// One top-level statement. Statements are boxed, so that the list of a

@@ -11,9 +11,10 @@ mod split;
 
 pub use ast::{File, Ident, Item, Name, Spanned};
 
+use ast::DeclKind;
 use std::ops::Range;
 
-use crate::diagnostics::{Code, Diagnostic, SourceId, Span};
+use crate::diagnostics::{tr, Code, Diagnostic, SourceId, Span};
 
 /// The largest source accepted, in bytes (32 MiB). Larger files get [`Code::LimitExceeded`].
 pub const MAX_SOURCE_LEN: usize = 32 * 1024 * 1024;
@@ -82,12 +83,21 @@ fn parse_with(source: &str, source_id: SourceId, mode: Mode) -> (File, Vec<Diagn
     if source.len() > MAX_SOURCE_LEN {
         let diagnostic = Diagnostic::new(
             Code::LimitExceeded,
-            format!("file is {} bytes, more than the limit of {MAX_SOURCE_LEN}", source.len()),
+            {
+                let len = source.len();
+                tr!(
+                    "file is {len} bytes, more than the limit of {MAX_SOURCE_LEN}",
+                    "文件有 {len} 字节，超过了上限 {MAX_SOURCE_LEN} 字节"
+                )
+            },
             source_id,
             Span::new(0, 0),
-            "file too large",
+            tr!("file too large", "文件太大"),
         )
-        .with_help("split the process into several files, or move shared declarations into a file loaded with `use`");
+        .with_help(tr!(
+            "split the process into several files, or move shared declarations into a file loaded with `use`",
+            "把流程拆成几个文件，或者把共用的声明放进另一个文件，再用 `use` 引入"
+        ));
         return (File::default(), vec![diagnostic]);
     }
     let lexed = split::lex(source);
@@ -110,9 +120,10 @@ fn parse_with(source: &str, source_id: SourceId, mode: Mode) -> (File, Vec<Diagn
         items,
         mut diagnostics,
         long_names: names,
+        unparsed,
     } = parsed;
     long_names(names, source_id, &mut diagnostics);
-    (File { items }, diagnostics)
+    (File { items, unparsed }, diagnostics)
 }
 
 /// The syntax of some statements of a source.
@@ -120,6 +131,7 @@ struct Parsed {
     items: Vec<Item>,
     diagnostics: Vec<Diagnostic>,
     long_names: Vec<(Span, usize)>,
+    unparsed: Vec<(DeclKind, Name)>,
 }
 
 /// Parses `statements` of `source` (`text` is its normalized form).
@@ -158,6 +170,7 @@ fn parse_part(
         items,
         diagnostics: builder.diagnostics,
         long_names: builder.long_names.into_inner(),
+        unparsed: builder.unparsed,
     }
 }
 
@@ -183,6 +196,7 @@ fn parse_halves(
         parsed.items.extend(rest.items);
         parsed.diagnostics.extend(rest.diagnostics);
         parsed.long_names.extend(rest.long_names);
+        parsed.unparsed.extend(rest.unparsed);
         parsed
     })
 }
@@ -193,12 +207,18 @@ fn long_names(names: Vec<(Span, usize)>, source: SourceId, diagnostics: &mut Vec
         diagnostics.push(
             Diagnostic::new(
                 Code::LimitExceeded,
-                format!("name is {chars} characters long, more than the limit of {MAX_NAME_CHARS}"),
+                tr!(
+                    "name is {chars} characters long, more than the limit of {MAX_NAME_CHARS}",
+                    "名称有 {chars} 个字，超过了上限 {MAX_NAME_CHARS} 个字"
+                ),
                 source,
                 span,
-                "name too long",
+                tr!("name too long", "名称太长"),
             )
-            .with_help("use a shorter name; put details in a `description`"),
+            .with_help(tr!(
+                "use a shorter name; put details in a `description`",
+                "请用一个更短的名称，详细说明写在 `description` 里"
+            )),
         );
     }
 }
