@@ -280,3 +280,22 @@ impl fmt::Display for Diagnostics {
 /// Diagnostics are the error of [`crate::parse`], so `?` works in functions
 /// returning `Box<dyn Error>`.
 impl std::error::Error for Diagnostics {}
+
+/// The number of single-character edits between `a` and `b` (Levenshtein,
+/// by characters): how suggestions find the nearest name or keyword.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}

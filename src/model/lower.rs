@@ -12,7 +12,7 @@ use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use super::checks;
 use super::*;
 use crate::calendar::{BusinessDuration, Unit};
-use crate::diagnostics::{tr, Code, Diagnostic, Text};
+use crate::diagnostics::{edit_distance, tr, Code, Diagnostic, Text};
 use crate::syntax::ast::{self, DeclKind, Field, Item, Name, Spanned};
 
 /// The largest amount accepted for each unit: 100 years.
@@ -2278,26 +2278,10 @@ pub(crate) fn suggest<'c>(name: &str, candidates: Vec<&'c str>) -> Option<&'c st
         .map(|(_, c)| c)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{edit_distance, suggest};
+    use super::suggest;
+    use crate::diagnostics::edit_distance;
 
     #[test]
     fn distances() {

@@ -1346,7 +1346,7 @@ fn misspelt_keyword(
             let d = if word.starts_with(k) || k.starts_with(word) {
                 1
             } else {
-                edit_distance(word, k)
+                crate::diagnostics::edit_distance(word, k)
             };
             (d, k)
         })
@@ -1366,24 +1366,6 @@ fn misspelt_keyword(
             "请写 `{keyword}`；所有关键字（以及对应的中文写法）见 grammar/LANGUAGE.md"
         )),
     )
-}
-
-/// The number of single-character edits between `a` and `b`.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 /// A duration written with Chinese numerals (`三个工作日`, `两小时内`) where the error is:
