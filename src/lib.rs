@@ -34,10 +34,12 @@
 //! - [`calendar`]: business calendars: working days, business hours, holidays, 调休.
 //! - [`diagnostics`]: codes, labels, and rendering for terminals, JSON and CI.
 //! - [`load`]: reading files and resolving `use` through a [`load::Resolver`].
-//! - `cli` (feature `cli`): the `sopflow` command.
+//!
+//! The `sopflow` command is its own crate (`crates/cli`), and the durable
+//! runtime (store, scheduler, outbox, HTTP) another (`crates/runtime`); this
+//! crate knows neither.
 //!
 //! # Features
-//! - `cli` (default): the `sopflow` command line (clap, anstream).
 //! - `parallel` (default): sources of 256 KiB or more are parsed on two
 //!   threads (std scoped threads, which end before [`syntax::parse`] returns;
 //!   no dependency). Without it everything runs on the caller's thread.
@@ -54,9 +56,6 @@ pub mod exec;
 pub mod load;
 pub mod model;
 pub mod syntax;
-
-#[cfg(feature = "cli")]
-pub mod cli;
 
 pub use diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 pub use load::{Checked, Loader};

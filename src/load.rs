@@ -262,11 +262,12 @@ fn resolve(path: &Path) -> io::Result<PathBuf> {
 /// opened, and opening cannot block) and again on the open file; at most
 /// `limit + 1` bytes are read whatever the metadata says (files in `/proc`
 /// report a length of 0).
-pub(crate) fn read_regular_file(
-    path: &Path,
-    name: &str,
-    limit: usize,
-) -> Result<String, LoadError> {
+///
+/// # Errors
+/// [`LoadError::NotAFile`] for directories, FIFOs, devices and sockets,
+/// [`LoadError::TooLarge`] past `limit`, [`LoadError::NotUtf8`], and
+/// [`LoadError::Io`] for everything the operating system refuses.
+pub fn read_regular_file(path: &Path, name: &str, limit: usize) -> Result<String, LoadError> {
     let io_error = |source| LoadError::Io {
         name: name.to_owned(),
         source,

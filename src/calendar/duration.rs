@@ -27,6 +27,25 @@ pub enum Unit {
 }
 
 impl Unit {
+    /// The largest amount a `.sop` file may write in this unit: about 100 years
+    /// (`within 36600d`, `within 878400wh`). Larger amounts are error E004.
+    ///
+    /// ```
+    /// use sopflow::calendar::Unit;
+    /// assert_eq!(Unit::Day.max_amount(), 36_600);
+    /// ```
+    #[must_use]
+    pub const fn max_amount(self) -> u64 {
+        match self {
+            Unit::Minute => 100 * 366 * 24 * 60,
+            Unit::Hour => 100 * 366 * 24,
+            Unit::Day => 100 * 366,
+            Unit::Week => 100 * 53,
+            Unit::WorkingDay => 100 * 366,
+            Unit::WorkingHour => 100 * 366 * 24,
+        }
+    }
+
     /// The suffix used in `.sop` files: `m`, `h`, `d`, `w`, `wd`, `wh`.
     pub fn suffix(self) -> &'static str {
         match self {

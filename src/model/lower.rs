@@ -16,15 +16,8 @@ use crate::diagnostics::{edit_distance, tr, Code, Diagnostic, Text};
 use crate::syntax::ast::{self, DeclKind, Field, Item, Name, Spanned};
 
 /// The largest amount accepted for each unit: 100 years.
-pub(crate) fn max_amount(unit: Unit) -> u64 {
-    match unit {
-        Unit::Minute => 100 * 366 * 24 * 60,
-        Unit::Hour => 100 * 366 * 24,
-        Unit::Day => 100 * 366,
-        Unit::Week => 100 * 53,
-        Unit::WorkingDay => 100 * 366,
-        Unit::WorkingHour => 100 * 366 * 24,
-    }
+fn max_amount(unit: Unit) -> u64 {
+    unit.max_amount()
 }
 
 /// The most arrows one `→` between two groups may make (`{A, B} → {C, D}`

@@ -15,8 +15,8 @@ use serde::Deserialize;
 
 use super::root::RootArg;
 use super::ExitStatus;
-use crate::exec::{Attributes, Command, Event, Instance, Prepared};
-use crate::load::{read_regular_file, LoadError};
+use sopflow::exec::{Attributes, Command, Event, Instance, Prepared};
+use sopflow::load::{read_regular_file, LoadError};
 
 /// Shown at the end of `sopflow simulate --help`.
 pub(super) const AFTER_HELP: &str = "\
@@ -76,7 +76,7 @@ struct Scripted {
 }
 
 /// The largest script read, in bytes (as for `.sop` files).
-const MAX_SCRIPT_LEN: usize = crate::syntax::MAX_SOURCE_LEN;
+const MAX_SCRIPT_LEN: usize = sopflow::syntax::MAX_SOURCE_LEN;
 
 /// Reads one script line; the message says what is wrong, naming the field.
 fn script_line(line: &str) -> Result<Scripted, String> {

@@ -443,7 +443,7 @@ fn a_use_chain_twenty_thousand_files_deep_stops_at_the_limit() {
 
 #[test]
 fn the_examples_still_use_org_sop() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
     let run = sopflow_in(root, &["check", "examples"]);
     assert_eq!(run.code, 0, "{run:#?}");
     let run = sopflow_in(root, &["check", "examples/新产品上市.sop"]);

@@ -13,7 +13,7 @@ use clap::Args;
 use unicode_width::UnicodeWidthStr;
 
 use super::ExitStatus;
-use crate::calendar::{BusinessCalendar, DayKind, MonthGrid, YearGrid};
+use sopflow::calendar::{BusinessCalendar, DayKind, MonthGrid, YearGrid};
 
 /// Shown at the end of `sopflow calendar --help`.
 pub(super) const AFTER_HELP: &str = "\

@@ -14,8 +14,8 @@ use clap::{Args, ValueEnum};
 use super::root::RootArg;
 use super::walk;
 use super::{ExitStatus, Terminal};
-use crate::diagnostics::{Diagnostic, Diagnostics, Lang, Record, RenderOptions};
-use crate::load::{FsResolver, Loader};
+use sopflow::diagnostics::{Diagnostic, Diagnostics, Lang, Record, RenderOptions};
+use sopflow::load::{FsResolver, Loader};
 
 /// Shown at the end of `sopflow check --help`.
 pub(super) const AFTER_HELP: &str = "\
@@ -159,7 +159,7 @@ pub(super) fn run(
         };
         let checked = match loader.check(name) {
             Ok(checked) => checked,
-            Err(crate::load::LoadError::NotUtf8 { name, offset }) if lang == Lang::Zh => {
+            Err(sopflow::load::LoadError::NotUtf8 { name, offset }) if lang == Lang::Zh => {
                 tally.unreadable += 1;
                 let _ = writeln!(
                     err,
@@ -408,7 +408,7 @@ mod tests {
 
     #[test]
     fn a_diagnostic_is_reported_once() {
-        let checked = crate::check("A → B\nC → D", "a.sop");
+        let checked = sopflow::check("A → B\nC → D", "a.sop");
         assert!(checked.diagnostics.has_errors());
         let mut seen = HashSet::new();
         let first = first_seen(&checked.diagnostics, &mut seen);

@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::root::RootArg;
 use super::ExitStatus;
-use crate::calendar::{BusinessCalendar, BusinessDuration, CalendarError};
+use sopflow::calendar::{BusinessCalendar, BusinessDuration, CalendarError};
 
 /// Shown at the end of `sopflow due --help`.
 pub(super) const AFTER_HELP: &str = "\
@@ -82,7 +82,7 @@ pub(super) fn run(
         )?;
         return Ok(ExitStatus::Error);
     }
-    let max = crate::model::lower::max_amount(duration.unit);
+    let max = duration.unit.max_amount();
     if u64::from(duration.amount) > max {
         writeln!(
             err,

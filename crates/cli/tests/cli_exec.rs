@@ -12,7 +12,7 @@ struct Run {
 fn sopflow(args: &[&str]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_sopflow"))
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
         .output()
         .expect("the sopflow binary runs");
     let run = Run {
@@ -196,7 +196,7 @@ fn simulate_needs_the_attributes_its_sop_uses() {
         "上市日",
     ]);
     assert_eq!(run.code, 2);
-    assert!(Path::new(env!("CARGO_MANIFEST_DIR"))
+    assert!(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
         .join("examples/新产品上市.sop")
         .exists());
 }
@@ -327,7 +327,7 @@ fn simulate_on_a_path_that_is_not_utf8_says_so_like_check() {
             } else {
                 &[]
             })
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
             .output()
             .expect("the sopflow binary runs");
         (

@@ -13,7 +13,7 @@ struct Run {
 fn sopflow(args: &[&str]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_sopflow"))
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
         .env_remove("CLICOLOR_FORCE")
         .env_remove("COLUMNS")
         .output()

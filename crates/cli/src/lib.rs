@@ -1,15 +1,15 @@
-//! The `sopflow` command line: the only module that prints or exits.
+//! The `sopflow` command line: the only crate that prints or exits.
 //!
 //! The CLI is a thin shell over the public API: it parses arguments with
-//! clap, finds files, hands each one to [`Loader`](crate::Loader) with an
-//! [`FsResolver`](crate::load::FsResolver), and writes what the library
+//! clap, finds files, hands each one to [`Loader`](sopflow::Loader) with an
+//! [`FsResolver`](sopflow::load::FsResolver), and writes what the library
 //! renders. It decides nothing about `.sop` files itself.
 //!
-//! [`run`] is the whole program (`src/bin/sopflow.rs` calls it);
+//! [`run`] is the whole program (`src/main.rs` calls it);
 //! [`run_with`] runs it on given arguments and writers, for tests and for
-//! hosts that embed the command. Nothing else in the crate depends on this
-//! module, and it is compiled only with the `cli` feature, so the library
-//! itself never depends on clap or anstream.
+//! hosts that embed the command. It is its own crate (`sopflow-cli`, which
+//! owns the `sopflow` binary), so the core library never depends on clap,
+//! anstream, or the runtime.
 //!
 //! # Exit status
 //! [`ExitStatus`]: 0 when there are no errors (warnings are allowed), 1 when
@@ -31,7 +31,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use self::check::CheckArgs;
-use crate::diagnostics::Lang;
+use sopflow::diagnostics::Lang;
 
 /// How a run of `sopflow` ended; converts into the process [`ExitCode`].
 ///
@@ -99,7 +99,7 @@ pub fn run() -> ExitCode {
 ///
 /// # Example
 /// ```
-/// use sopflow::cli::{run_with, ExitStatus};
+/// use sopflow_cli::{run_with, ExitStatus};
 ///
 /// let (mut out, mut err) = (Vec::new(), Vec::new());
 /// let status = run_with(["sopflow", "check"], &mut out, &mut err);
@@ -141,19 +141,19 @@ fn load_definition(
     root: &root::RootArg,
     hint: &str,
     err: &mut dyn Write,
-) -> io::Result<Option<crate::Definition>> {
+) -> io::Result<Option<sopflow::Definition>> {
     if let Err(message) = root.canonical() {
         writeln!(err, "{message}")?;
         return Ok(None);
     }
-    let resolver = match crate::load::FsResolver::new(root.for_file(Path::new(path))) {
+    let resolver = match sopflow::load::FsResolver::new(root.for_file(Path::new(path))) {
         Ok(resolver) => resolver,
         Err(e) => {
             writeln!(err, "error: cannot read `{path}`: {e}{hint}")?;
             return Ok(None);
         }
     };
-    let checked = match crate::Loader::new(resolver).check(path) {
+    let checked = match sopflow::Loader::new(resolver).check(path) {
         Ok(c) => c,
         Err(e) => {
             writeln!(err, "error: {e}{hint}")?;
@@ -168,7 +168,7 @@ fn load_definition(
                 "{}",
                 checked
                     .diagnostics
-                    .render(&crate::diagnostics::RenderOptions::default())
+                    .render(&sopflow::diagnostics::RenderOptions::default())
             )?;
             writeln!(err, "error: `{path}` has errors")?;
             Ok(None)

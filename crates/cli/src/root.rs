@@ -1,7 +1,7 @@
 //! `--root DIR`: the directory tree that `use` may read.
 //!
 //! Every command that loads `.sop` files reads them through an
-//! [`FsResolver`](crate::load::FsResolver) confined to a root directory. By
+//! [`FsResolver`](sopflow::load::FsResolver) confined to a root directory. By
 //! default the root is the tree being checked: a directory named on the
 //! command line is its own root, and a file named is confined to its own
 //! directory. `--root DIR` sets one root for every path instead (and then
