@@ -156,7 +156,7 @@ impl Instance {
 
     /// Checks that the instance belongs to `p` and that its state is sound
     /// for it (see `validate.rs`).
-    fn check(&self, p: &Prepared<'_>) -> Result<(), ExecError> {
+    pub(super) fn check(&self, p: &Prepared<'_>) -> Result<(), ExecError> {
         let found = match self.legacy_fingerprint {
             false => p.fingerprint,
             true => p.legacy_fingerprint(),

@@ -170,6 +170,7 @@ mod attributes;
 mod clock;
 mod command;
 mod command_log;
+mod compact;
 mod ctx;
 mod error;
 mod event;

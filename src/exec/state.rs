@@ -182,7 +182,7 @@ impl<'de> Deserialize<'de> for Bits {
 }
 
 impl Bits {
-    fn word(&self, n: usize) -> u64 {
+    pub(super) fn word(&self, n: usize) -> u64 {
         match n {
             0 => self.first,
             _ => self
