@@ -24,8 +24,12 @@ use serde::{Deserialize, Serialize};
 /// let typo = r#"{"type":"complete","id":"c1","step":"研发部:评估","actor":"研发部","outcome":"通过"}"#;
 /// assert!(serde_json::from_str::<Command>(typo).unwrap_err().to_string().contains("unknown field `outcome`"));
 /// ```
+///
+/// `#[non_exhaustive]`: a later release may add commands; match with a
+/// wildcard arm.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum Command {
     /// The actor completes (or, for a 会签 step, signs) the step.
     Complete {

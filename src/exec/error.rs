@@ -39,10 +39,11 @@ pub enum ExecError {
     WrongState {
         /// The step.
         step: String,
-        /// Its current status (`pending`, `active`, `paused`, `done`, `skipped`).
-        status: &'static str,
-        /// The status the command needs.
-        expected: &'static str,
+        /// Its current status.
+        status: super::StepStatus,
+        /// The status the command needs (a command that also accepts a
+        /// paused step names `active`).
+        expected: super::StepStatus,
     },
     /// The actor may not act on this step.
     #[error("`{actor}` may not act on step `{step}`; allowed: {}", allowed.join(", "))]

@@ -198,13 +198,22 @@ pub use instance::Instance;
 pub use program::{Prepared, Program};
 pub use replay::replay;
 pub use saved::FORMAT;
+
+/// The version of the event JSON schema ([`Event`], [`EventKind`]). It
+/// changes only with an incompatible change of an existing event; new kinds
+/// and new optional fields keep it (see [`Event`]'s versioning rules).
+pub const EVENT_SCHEMA: u32 = 1;
 pub use state::{Lifecycle, StepStatus};
 
 use std::borrow::Cow;
 use std::cell::Cell;
 use std::sync::{Arc, OnceLock};
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Timelike, Utc};
+/// The chrono types of the public API (instants, dates, durations),
+/// re-exported so that hosts need not pin a matching chrono themselves.
+pub use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+
+use chrono::Timelike;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
