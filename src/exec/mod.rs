@@ -156,6 +156,10 @@
 //!
 //! # Size and speed
 //!
+//! Saved, an open 新产品上市 instance takes 736 to 1,410 bytes of JSON and
+//! 83 to 244 bytes in the compact form ([`Instance::to_compact`]); neither
+//! grows with the history (the retry window is bounded).
+//!
 //! A step's state is a few small integers and second offsets from the
 //! instance start (no strings); names live in the definition. `benches/exec.rs`
 //! measures an open instance of `examples/新产品上市.sop` with a counting global

@@ -173,7 +173,12 @@ impl Core {
                 ..
             } => {
                 let (f, t) = (ctx.index(from)?, ctx.index(to)?);
-                self.expect_status(ctx, f, &[StepStatus::Active, StepStatus::Paused], StepStatus::Active)?;
+                self.expect_status(
+                    ctx,
+                    f,
+                    &[StepStatus::Active, StepStatus::Paused],
+                    StepStatus::Active,
+                )?;
                 self.authorize(ctx, f, actor)?;
                 let (k, rework) = ctx
                     .p
@@ -289,7 +294,12 @@ impl Core {
                 step, actor, to, ..
             } => {
                 let i = ctx.index(step)?;
-                self.expect_status(ctx, i, &[StepStatus::Active, StepStatus::Paused], StepStatus::Active)?;
+                self.expect_status(
+                    ctx,
+                    i,
+                    &[StepStatus::Active, StepStatus::Paused],
+                    StepStatus::Active,
+                )?;
                 self.authorize(ctx, i, actor)?;
                 if ctx.step(i).owners.contains(to) {
                     return Err(ExecError::BadDelegation {
@@ -313,7 +323,12 @@ impl Core {
                 ..
             } => {
                 let i = ctx.index(step)?;
-                self.expect_status(ctx, i, &[StepStatus::Active, StepStatus::Paused], StepStatus::Active)?;
+                self.expect_status(
+                    ctx,
+                    i,
+                    &[StepStatus::Active, StepStatus::Paused],
+                    StepStatus::Active,
+                )?;
                 let allowed = ctx.skippers(i);
                 if !allowed.contains(actor) {
                     return Err(ExecError::NotAuthorized {
