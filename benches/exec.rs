@@ -8,6 +8,10 @@
 //! - `exec/start`: starting an instance (the whole-process deadline of
 //!   60wd and its 80% warning are computed on the calendar).
 //! - `exec/tick_idle`: `tick` on an instance with nothing due (target < 100 ns).
+//! - history: before the benches run, one instance handles 200,000
+//!   pause/resume commands; the cost per command of the first and the last
+//!   10,000, and the saved sizes (JSON and compact) after 200 and after
+//!   200,000 commands are printed: neither may grow with the history.
 //! - memory: before the benches run, a counting global allocator measures the
 //!   heap an open instance holds (after start, and mid-way with two commands
 //!   cached), printed together with `size_of::<Instance>()`.
@@ -142,6 +146,61 @@ fn report_memory() {
     black_box(instance);
 }
 
+// A bench measures wall time: the one place outside the CLI that reads the clock.
+#[allow(clippy::disallowed_methods)]
+fn report_history() {
+    let def = definition();
+    let prepared = Prepared::new(&def);
+    let now = start_at();
+    let (mut instance, _) = Instance::start(&prepared, "NP", attributes(), now).unwrap();
+    let first = script(&def).remove(0);
+    instance.handle(&prepared, first, now).unwrap();
+    let command = |i: u32| {
+        let (id, step, actor) = (
+            format!("h{i:06}"),
+            "研发部:评估".to_owned(),
+            "研发部".to_owned(),
+        );
+        if i.is_multiple_of(2) {
+            Command::Pause {
+                id,
+                step,
+                actor,
+                reason: String::new(),
+            }
+        } else {
+            Command::Resume { id, step, actor }
+        }
+    };
+    let (mut early, mut late, mut sizes) = (0.0, 0.0, Vec::new());
+    for i in 0..200_000u32 {
+        let c = command(i);
+        let t = std::time::Instant::now();
+        black_box(instance.handle(&prepared, c, now).unwrap());
+        let spent = t.elapsed().as_secs_f64();
+        if i < 10_000 {
+            early += spent;
+        } else if i >= 190_000 {
+            late += spent;
+        }
+        if i + 1 == 200 || i + 1 == 200_000 {
+            sizes.push((
+                serde_json::to_vec(&instance).unwrap().len(),
+                instance.to_compact().len(),
+            ));
+        }
+    }
+    println!(
+        "history/新产品上市: 200,000 pause/resume commands: {:.2} µs per command for the first \
+         10,000, {:.2} µs for the last 10,000; saved (JSON, compact) after 200 commands {:?} B, \
+         after 200,000 {:?} B",
+        early / 10_000.0 * 1e6,
+        late / 10_000.0 * 1e6,
+        sizes[0],
+        sizes[1],
+    );
+}
+
 fn bench(c: &mut Criterion) {
     let def = definition();
     let prepared = Prepared::new(&def);
@@ -189,7 +248,11 @@ fn bench(c: &mut Criterion) {
 criterion_group!(benches, bench);
 
 fn main() {
+    report_history();
     report_memory();
+    if std::env::args().any(|a| a == "--reports-only") {
+        return;
+    }
     benches();
     Criterion::default().configure_from_args().final_summary();
 }

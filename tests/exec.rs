@@ -488,10 +488,16 @@ fn duplicate_command_id_is_answered_once() {
     assert_eq!(run.instance, after_first);
     // The host appended the repeated answer too: replay ignores it.
     assert_eq!(replay(&def, &run.log).unwrap(), run.instance);
-    // After RECENT_COMMANDS newer commands, the id is remembered by hash only.
+    // After newer commands, the id is still in the retry window: refused
+    // as handled, with nothing changed (its events are in the history).
     run.complete("研发部:评估", "研发部");
     run.complete("供应链部:确认物料", "供应链部");
-    assert_eq!(run.try_cmd(command).unwrap(), Vec::new());
+    let before = run.instance.clone();
+    assert_eq!(
+        run.try_cmd(command).unwrap_err(),
+        ExecError::AlreadyHandled { id: "same".into() }
+    );
+    assert_eq!(run.instance, before);
     assert_eq!(replay(&def, &run.log).unwrap(), run.instance);
 }
 

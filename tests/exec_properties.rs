@@ -252,6 +252,7 @@ fn kind(event: &Event) -> (Option<&str>, &'static str) {
             (step.as_deref(), "open")
         }
         EventKind::InstanceCompleted { .. } | EventKind::InstanceCancelled { .. } => (None, "end"),
+        other => panic!("a new event kind: add it to this model: {other:?}"),
     }
 }
 

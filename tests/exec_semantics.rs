@@ -130,7 +130,7 @@ fn a_successor_due_in_an_uncovered_year_activates_provisionally() {
     );
     // By the working week alone: Wed 12-30, Thu 12-31, Fri 2027-01-01.
     insta::assert_snapshot!(host.jsonl(), @r#"
-    {"at":"2026-12-28T02:00:00Z","type":"instance_started","instance":"I-1","process":"上新","fingerprint":"c2fe23af421d530b","attributes":{}}
+    {"at":"2026-12-28T02:00:00Z","type":"instance_started","instance":"I-1","process":"上新","fingerprint":"b811ab9805cf0f03","attributes":{}}
     {"at":"2026-12-28T02:00:00Z","type":"step_activated","step":"市场部","owners":["市场部"]}
     {"at":"2026-12-29T02:00:00Z","command":"c1","type":"step_completed","step":"市场部","by":"市场部","late":false}
     {"at":"2026-12-29T02:00:00Z","command":"c1","type":"step_activated","step":"研发部","owners":["研发部"],"due":"2027-01-01T10:00:00Z","provisional":true}

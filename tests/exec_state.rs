@@ -454,33 +454,82 @@ proptest! {
 }
 
 /// A state saved by format 1, committed: every later release must still
-/// read it and run it.
+/// read it and run it. Its fingerprint (the format 1 hash) is checked once
+/// and replaced by the current one; its older command ids (format 1 kept
+/// them as hashes) are forgotten, the newest is kept.
 #[test]
 fn a_format_1_fixture_still_loads_and_runs() {
     let def = load("新产品上市");
     let json = include_str!("fixtures/state/v1_launch_paused.json");
+    assert!(!json.contains("-9223372036854775808"));
     let mut instance: Instance = serde_json::from_str(json).expect("format 1 loads");
     instance.verify(&def).expect("it belongs to the example");
+    assert_eq!(
+        format!("{:016x}", instance.fingerprint()),
+        "c3aff86a4796f56f"
+    );
+    // Not yet upgraded: written with the flag, and read back the same.
+    let saved = serde_json::to_value(&instance).unwrap();
+    assert_eq!(saved["format"], 2);
+    assert_eq!(saved["legacy_fingerprint"], true);
+    assert_eq!(serde_json::from_value::<Instance>(saved).unwrap(), instance);
     let (live, _) = launch(&def);
-    assert_eq!(instance, live);
+    let v1: Value = serde_json::from_str(json).unwrap();
+    let now: Value = serde_json::to_value(&live).unwrap();
+    for field in [
+        "steps",
+        "process",
+        "reworks",
+        "wakeup",
+        "clock",
+        "attributes",
+    ] {
+        assert_eq!(v1[field], now[field], "{field}");
+    }
+    // The newest command of format 1 is answered again.
+    let again = instance
+        .handle(&def, pause("p1", "研发部:评估"), t("2026-03-02T01:00:00Z"))
+        .expect("a retry");
+    assert_eq!(again.len(), 1);
+    assert_eq!(instance.fingerprint(), def.fingerprint());
     let events = instance
         .handle(&def, resume("r1", "研发部:评估"), t("2026-03-03T01:00:00Z"))
         .expect("runs");
     assert_eq!(events.len(), 1);
-    // The fixture is what this release writes.
+    // Another definition is still refused.
+    let other = sopflow::parse("市场部 → 研发部", "a.sop").unwrap();
+    let v1_again: Instance = serde_json::from_str(json).unwrap();
+    assert!(matches!(
+        v1_again.verify(&other),
+        Err(ExecError::DefinitionMismatch { .. })
+    ));
+}
+
+/// A state saved by format 2 (this release), committed.
+#[test]
+fn a_format_2_fixture_loads_runs_and_is_what_this_release_writes() {
+    let def = load("新产品上市");
+    let json = include_str!("fixtures/state/v2_launch_paused.json");
+    let mut instance: Instance = serde_json::from_str(json).expect("format 2 loads");
+    instance.verify(&def).expect("it belongs to the example");
+    let (live, _) = launch(&def);
+    assert_eq!(instance, live);
     let written: Value = serde_json::to_value(&live).unwrap();
     assert_eq!(written, serde_json::from_str::<Value>(json).unwrap());
-    assert_eq!(written["format"], 1);
-    assert!(!json.contains("-9223372036854775808"));
+    assert_eq!(written["format"], 2);
+    let events = instance
+        .handle(&def, resume("r1", "研发部:评估"), t("2026-03-03T01:00:00Z"))
+        .expect("runs");
+    assert_eq!(events.len(), 1);
 }
 
 #[test]
-#[ignore = "writes tests/fixtures/state/v1_launch_paused.json"]
+#[ignore = "writes tests/fixtures/state/v2_launch_paused.json"]
 fn write_fixture() {
     let def = load("新产品上市");
     let (live, _) = launch(&def);
     std::fs::write(
-        "tests/fixtures/state/v1_launch_paused.json",
+        "tests/fixtures/state/v2_launch_paused.json",
         serde_json::to_string_pretty(&live).unwrap() + "\n",
     )
     .unwrap();

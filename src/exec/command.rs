@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 /// snake case: `complete`, `send_back`, `pause`, `resume`, `delegate`, `skip`,
 /// `cancel`).
 ///
-/// Unknown fields are refused. Every command carries an `id`; a repeated id changes nothing and is
-/// answered like the first time (see [`Instance::handle`](super::Instance::handle)).
+/// Unknown fields are refused. Every command carries an `id`, kept whole; a
+/// repeated id changes nothing, and the same id with a different payload is
+/// refused (see [`Instance::handle`](super::Instance::handle) for the retry window).
 /// Steps are named by key (`研发部:评估`). Actors are department names (the
 /// owners of steps), role names (escalation targets such as `PMO`), or any
 /// name a step was delegated or reassigned to.
@@ -23,8 +24,12 @@ use serde::{Deserialize, Serialize};
 /// let typo = r#"{"type":"complete","id":"c1","step":"研发部:评估","actor":"研发部","outcome":"通过"}"#;
 /// assert!(serde_json::from_str::<Command>(typo).unwrap_err().to_string().contains("unknown field `outcome`"));
 /// ```
+///
+/// `#[non_exhaustive]`: a later release may add commands; match with a
+/// wildcard arm.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum Command {
     /// The actor completes (or, for a 会签 step, signs) the step.
     Complete {
@@ -146,6 +151,92 @@ impl Command {
             | Command::Skip { id, .. }
             | Command::Cancel { id, .. } => id,
         }
+    }
+
+    /// A digest of the payload: everything but the id, in a canonical
+    /// form of its own (SHA-256, first 64 bits), so that a retry is told
+    /// from another command that reuses the id. Stable across releases: the
+    /// saved retry window holds it.
+    pub(super) fn digest(&self) -> u64 {
+        let mut c = crate::model::Canon::new("sopflow command payload v1");
+        match self {
+            Command::Complete {
+                id: _,
+                step,
+                actor,
+                deliverables,
+                outcomes,
+            } => {
+                c.str("complete");
+                c.str(step);
+                c.str(actor);
+                c.strs(deliverables);
+                c.strs(outcomes);
+            }
+            Command::SendBack {
+                id: _,
+                from,
+                to,
+                actor,
+                reason,
+            } => {
+                c.str("send_back");
+                c.str(from);
+                c.str(to);
+                c.str(actor);
+                c.str(reason);
+            }
+            Command::Pause {
+                id: _,
+                step,
+                actor,
+                reason,
+            } => {
+                c.str("pause");
+                c.str(step);
+                c.str(actor);
+                c.str(reason);
+            }
+            Command::Resume { id: _, step, actor } => {
+                c.str("resume");
+                c.str(step);
+                c.str(actor);
+            }
+            Command::Delegate {
+                id: _,
+                step,
+                actor,
+                to,
+            } => {
+                c.str("delegate");
+                c.str(step);
+                c.str(actor);
+                c.str(to);
+            }
+            Command::Skip {
+                id: _,
+                step,
+                actor,
+                reason,
+                outcomes,
+            } => {
+                c.str("skip");
+                c.str(step);
+                c.str(actor);
+                c.str(reason);
+                c.strs(outcomes);
+            }
+            Command::Cancel {
+                id: _,
+                actor,
+                reason,
+            } => {
+                c.str("cancel");
+                c.str(actor);
+                c.str(reason);
+            }
+        }
+        c.finish()
     }
 
     /// Refuses an id, actor or delegate that is empty or only white space.

@@ -39,10 +39,11 @@ pub enum ExecError {
     WrongState {
         /// The step.
         step: String,
-        /// Its current status (`pending`, `active`, `paused`, `done`, `skipped`).
-        status: &'static str,
-        /// The status the command needs.
-        expected: &'static str,
+        /// Its current status.
+        status: super::StepStatus,
+        /// The status the command needs (a command that also accepts a
+        /// paused step names `active`).
+        expected: super::StepStatus,
     },
     /// The actor may not act on this step.
     #[error("`{actor}` may not act on step `{step}`; allowed: {}", allowed.join(", "))]
@@ -170,6 +171,24 @@ pub enum ExecError {
     /// Calendar arithmetic failed (e.g. a date beyond the calendar's holiday data).
     #[error(transparent)]
     Calendar(#[from] CalendarError),
+    /// A command id the instance remembers was used again for a different
+    /// command (another type, step, actor, reason, …): ids name one command
+    /// each, so this is a host bug, not a retry.
+    #[error("command id `{id}` was already used for a different command")]
+    IdReused {
+        /// The command id.
+        id: String,
+    },
+    /// A retry of a command that the instance handled before the newest one
+    /// (within its retry window): it changes nothing. Its events were
+    /// returned when it was handled and are in the history, each with
+    /// `"command": id`; only the newest command's events are kept to be
+    /// returned again.
+    #[error("command `{id}` was already handled; its events are in the history")]
+    AlreadyHandled {
+        /// The command id.
+        id: String,
+    },
     /// A saved [`Instance`](super::Instance) breaks an invariant of the
     /// state (checked on deserialization and by every call that takes the
     /// definition): it was damaged or edited by hand.

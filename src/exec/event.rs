@@ -12,6 +12,17 @@ use super::Attributes;
 /// the command that caused it; absent for events of [`start`] and [`tick`]).
 /// Durations (`late_by`, `overdue_by`, `paused_for`) are whole seconds.
 ///
+/// # Versioning
+///
+/// Events are the durable history, so their JSON shape is versioned by
+/// [`EVENT_SCHEMA`](super::EVENT_SCHEMA). Within one schema version a release
+/// only *adds*: new [`EventKind`]s and new optional fields (absent when
+/// unset), never renames, removes or changes the meaning of one. A host
+/// that reads an event with a `type` it does not know is reading a newer
+/// release's history (store it as JSON, do not treat it as damage); a
+/// known `type` that fails to read is damage. An incompatible change would
+/// raise the schema version.
+///
 /// [`start`]: super::Instance::start
 /// [`tick`]: super::Instance::tick
 ///
@@ -41,9 +52,10 @@ pub struct Event {
     pub kind: EventKind,
 }
 
-/// Why a step was skipped.
+/// Why a step was skipped. `#[non_exhaustive]`: match with a wildcard arm.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum SkipReason {
     /// A choice took other arrows, and every arrow into the step is dead.
     BranchNotTaken,
@@ -58,8 +70,15 @@ pub enum SkipReason {
 
 /// What happened. `step` fields hold step keys (`研发部:评估`); a `step` that
 /// is `None` (absent in JSON) means the whole-process deadline.
+///
+/// `#[non_exhaustive]`: later releases add kinds (and optional fields)
+/// without a new [`EVENT_SCHEMA`](super::EVENT_SCHEMA); match with a wildcard
+/// arm, and treat a `type` this release does not know (a deserialization
+/// error naming an unknown variant) as an event of a newer release, not as
+/// damage. See [`Event`] for the versioning rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum EventKind {
     /// The instance started; the first event of every history.
     InstanceStarted {

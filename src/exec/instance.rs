@@ -22,22 +22,29 @@ use super::*;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
-/// # Saved form (format 1)
+/// # Saved form (format 2)
 ///
 /// An instance serializes as one JSON object with `format` ([`FORMAT`]),
 /// `id`, `fingerprint` (16 hex digits), `started_at`, `attributes`, `clock`
 /// (seconds from the start to the latest event), `lifecycle`, `steps` (one
 /// entry per step of the definition, each naming its `step` key, in the
 /// definition's order), `process` (the whole-process timers), `reworks` (use
-/// counts per `rework`), `assignments`, `wakeup` and `commands`. Instants
-/// inside are seconds from `started_at`; an unset instant is left out
-/// (never a sentinel number); fields at their default are left out.
+/// counts per `rework`), `assignments`, `wakeup` and `commands` (the retry
+/// window: `window` when not the default, `ids`, oldest first, each `id` with
+/// the `payload` digest in 16 hex digits, and `last`, the newest command's
+/// events). Instants inside are seconds from `started_at`; an unset instant
+/// is left out (never a sentinel number); fields at their default are left
+/// out. `fingerprint` is [`Definition::fingerprint`] in 16 hex digits.
 /// Reading it checks every invariant that needs no definition and refuses
 /// a damaged state ([`ExecError::CorruptState`]); every call that takes the
 /// definition checks the rest (one state per step, by key and in order,
 /// rework counters, assignment and owner indices, timers, the wakeup).
-/// States written by format 1 are kept as fixtures (`tests/fixtures/state/`)
-/// that later releases must read.
+/// States written by every format are kept as fixtures
+/// (`tests/fixtures/state/`) that later releases must read. Reading format 1
+/// keeps its newest command id (without a payload digest) and forgets the
+/// older ones (format 1 kept them as hashes); its fingerprint (the format 1
+/// hash) is checked once and replaced by the current one on the first call
+/// with the definition (until then it is written with `legacy_fingerprint`).
 ///
 /// ```
 /// use sopflow::exec::{Attributes, Instance};
@@ -47,10 +54,10 @@ use super::*;
 /// let json = serde_json::to_string(&instance)?;
 /// let fingerprint = format!("{:016x}", def.fingerprint());
 /// assert_eq!(json, format!(concat!(
-///     r#"{{"format":1,"id":"i-1","fingerprint":"{}","started_at":"2026-03-02T01:00:00Z","#,
+///     r#"{{"format":2,"id":"i-1","fingerprint":"{}","started_at":"2026-03-02T01:00:00Z","#,
 ///     r#""attributes":{{}},"clock":0,"lifecycle":"running","steps":["#,
 ///     r#"{{"step":"市场部","status":"active","activated":0}},"#,
-///     r#"{{"step":"研发部","status":"pending"}}],"commands":{{"seen":[],"recent":[]}}}}"#),
+///     r#"{{"step":"研发部","status":"pending"}}]}}"#),
 ///     fingerprint));
 /// assert_eq!(serde_json::from_str::<Instance>(&json)?, instance);
 /// let trimmed = json.replace(r#"{"step":"研发部","status":"pending"}"#, "").replace(",]", "]");
@@ -69,188 +76,10 @@ pub struct Instance {
     pub(super) keys: Arc<[Box<str>]>,
     pub(super) core: Core,
     pub(super) commands: CommandLog,
-}
-
-/// The version of the saved form that this release writes (and reads).
-pub const FORMAT: u32 = 1;
-
-fn is_false(b: &bool) -> bool {
-    !*b
-}
-
-/// The saved form of an [`Instance`], as written.
-#[derive(Serialize)]
-struct SavedRef<'a> {
-    format: u32,
-    id: &'a str,
-    fingerprint: String,
-    started_at: DateTime<Utc>,
-    attributes: &'a Attributes,
-    clock: Rel,
-    lifecycle: Lifecycle,
-    #[serde(skip_serializing_if = "is_false")]
-    any_late: bool,
-    steps: KeyedRef<'a>,
-    #[serde(skip_serializing_if = "is_default_process")]
-    process: &'a Timers,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    reworks: &'a [u32],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    assignments: &'a [Assignment],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    wakeup: Option<DateTime<Utc>>,
-    commands: &'a CommandLog,
-}
-
-fn is_default_process(timers: &&Timers) -> bool {
-    **timers == Timers::default()
-}
-
-/// The step states as a list of entries that name their step, in step index order.
-struct KeyedRef<'a>(&'a [Box<str>], &'a [StepState]);
-
-#[derive(Serialize)]
-struct EntryRef<'a> {
-    step: &'a str,
-    #[serde(flatten)]
-    state: &'a StepState,
-}
-
-impl Serialize for KeyedRef<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(
-            self.0
-                .iter()
-                .zip(self.1)
-                .map(|(step, state)| EntryRef { step, state }),
-        )
-    }
-}
-
-/// The saved form of an [`Instance`], as read, before its invariants are checked.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Saved {
-    format: u32,
-    id: String,
-    fingerprint: String,
-    started_at: DateTime<Utc>,
-    #[serde(default)]
-    attributes: Attributes,
-    clock: Rel,
-    lifecycle: Lifecycle,
-    #[serde(default)]
-    any_late: bool,
-    steps: Keyed,
-    #[serde(default)]
-    process: Timers,
-    #[serde(default)]
-    reworks: Vec<u32>,
-    #[serde(default)]
-    assignments: Vec<Assignment>,
-    #[serde(default)]
-    wakeup: Option<DateTime<Utc>>,
-    #[serde(default)]
-    commands: CommandLog,
-}
-
-#[derive(Deserialize)]
-struct Entry {
-    step: String,
-    #[serde(flatten)]
-    state: StepState,
-}
-
-/// Step states by key, in the order read; a key may appear once.
-struct Keyed(Vec<Box<str>>, Vec<StepState>);
-
-impl<'de> Deserialize<'de> for Keyed {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let entries = Vec::<Entry>::deserialize(deserializer)?;
-        let mut keyed = Keyed(
-            Vec::with_capacity(entries.len()),
-            Vec::with_capacity(entries.len()),
-        );
-        for Entry { step, state } in entries {
-            if keyed.0.iter().any(|k| **k == *step) {
-                return Err(serde::de::Error::custom(format!(
-                    "corrupt instance state: step `{step}` appears twice"
-                )));
-            }
-            keyed.0.push(step.into());
-            keyed.1.push(state);
-        }
-        Ok(keyed)
-    }
-}
-
-impl Serialize for Instance {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let core = &self.core;
-        SavedRef {
-            format: FORMAT,
-            id: &self.id,
-            fingerprint: hex(self.fingerprint),
-            started_at: self.started_at,
-            attributes: &self.attributes,
-            clock: core.clock,
-            lifecycle: core.lifecycle,
-            any_late: core.any_late,
-            steps: KeyedRef(&self.keys, &core.steps),
-            process: &core.process,
-            reworks: &core.reworks,
-            assignments: &core.assignments,
-            wakeup: core.wakeup,
-            commands: &self.commands,
-        }
-        .serialize(serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Instance {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let saved = Saved::deserialize(deserializer)?;
-        Instance::try_from(saved).map_err(serde::de::Error::custom)
-    }
-}
-
-impl TryFrom<Saved> for Instance {
-    type Error = ExecError;
-
-    fn try_from(saved: Saved) -> Result<Instance, ExecError> {
-        if saved.format != FORMAT {
-            return Err(ExecError::CorruptState(format!(
-                "format {} is not one this release reads (it reads {FORMAT})",
-                saved.format
-            )));
-        }
-        let fingerprint = (saved.fingerprint.len() == 16)
-            .then(|| u64::from_str_radix(&saved.fingerprint, 16).ok())
-            .flatten()
-            .ok_or_else(|| {
-                ExecError::CorruptState("the fingerprint is not 16 hex digits".into())
-            })?;
-        let instance = Instance {
-            id: saved.id,
-            fingerprint,
-            started_at: saved.started_at,
-            attributes: saved.attributes,
-            keys: saved.steps.0.into(),
-            core: Core {
-                clock: saved.clock,
-                lifecycle: saved.lifecycle,
-                any_late: saved.any_late,
-                steps: saved.steps.1,
-                process: saved.process,
-                reworks: saved.reworks,
-                assignments: saved.assignments,
-                wakeup: saved.wakeup,
-            },
-            commands: saved.commands,
-        };
-        instance.validate_shape()?;
-        Ok(instance)
-    }
+    /// Read from a format 1 state: `fingerprint` is the format 1 hash
+    /// (FNV-1a over the definition's JSON export) until a call with the
+    /// definition checks it and replaces it with the current fingerprint.
+    pub(super) legacy_fingerprint: bool,
 }
 
 impl Instance {
@@ -320,39 +149,62 @@ impl Instance {
             keys: p.step_keys.clone(),
             core,
             commands: CommandLog::default(),
+            legacy_fingerprint: false,
         };
         Ok((instance, out))
     }
 
     /// Checks that the instance belongs to `p` and that its state is sound
     /// for it (see `validate.rs`).
-    fn check(&self, p: &Prepared<'_>) -> Result<(), ExecError> {
-        if self.fingerprint != p.fingerprint {
+    pub(super) fn check(&self, p: &Prepared<'_>) -> Result<(), ExecError> {
+        let found = match self.legacy_fingerprint {
+            false => p.fingerprint,
+            true => p.legacy_fingerprint(),
+        };
+        if self.fingerprint != found {
             return Err(ExecError::DefinitionMismatch {
                 expected: hex(self.fingerprint),
-                found: hex(p.fingerprint),
+                found: hex(found),
             });
         }
         self.validate(p)
     }
 
+    /// [`Instance::check`], then replaces a format 1 fingerprint with the
+    /// current one (the check proved they name the same definition).
+    fn check_upgrade(&mut self, p: &Prepared<'_>) -> Result<(), ExecError> {
+        self.check(p)?;
+        if self.legacy_fingerprint {
+            self.fingerprint = p.fingerprint;
+            self.legacy_fingerprint = false;
+        }
+        Ok(())
+    }
+
     /// Handles one command at `now` and returns its events.
     ///
-    /// A command id seen before returns the same events (or none, for an id
-    /// older than the last [`RECENT_COMMANDS`]) and changes nothing.
+    /// The newest command repeated (same id, same payload) returns the same
+    /// events and changes nothing (see the retry window in the
+    /// [module docs](super#semantics)).
     ///
     /// # Errors
-    /// Any [`ExecError`]; the instance is then unchanged.
+    /// Any [`ExecError`]; the instance is then unchanged. In particular
+    /// [`ExecError::IdReused`] for a remembered id with a different payload,
+    /// [`ExecError::AlreadyHandled`] for a remembered id older than the
+    /// newest, [`ExecError::EmptyName`] for an empty id.
     ///
     /// # Example
     /// ```
-    /// use sopflow::exec::{Attributes, Command, Instance};
+    /// use sopflow::exec::{Attributes, Command, ExecError, Instance};
     /// let def = sopflow::parse("市场部 → 研发部", "a.sop").unwrap();
     /// let now = "2026-03-02T01:00:00Z".parse().unwrap();
     /// let (mut instance, _) = Instance::start(&def, "i", Attributes::new(), now)?;
     /// let first = instance.handle(&def, Command::complete("c1", "市场部", "市场部"), now)?;
     /// let again = instance.handle(&def, Command::complete("c1", "市场部", "市场部"), now)?;
     /// assert_eq!(first, again);
+    /// // The same id for another command is refused.
+    /// let other = Command::complete("c1", "研发部", "研发部");
+    /// assert!(matches!(instance.handle(&def, other, now), Err(ExecError::IdReused { .. })));
     /// assert!(instance.handle(&def, Command::complete("c2", "未知", "市场部"), now).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -371,9 +223,10 @@ impl Instance {
         command: Command,
         now: DateTime<Utc>,
     ) -> Result<Vec<Event>, ExecError> {
-        self.check(p)?;
+        self.check_upgrade(p)?;
         command.check_names()?;
-        if let Some(events) = self.commands.lookup(command.id()) {
+        let digest = command.digest();
+        if let Known::Last(events) = self.commands.lookup(command.id(), digest)? {
             return Ok(events);
         }
         match self.core.lifecycle {
@@ -407,7 +260,7 @@ impl Instance {
                 self.core = core;
             }
         }
-        self.commands.record_copy(id, &out);
+        self.commands.record_copy(&id, digest, &out);
         Ok(out)
     }
 
@@ -450,7 +303,7 @@ impl Instance {
         p: &Prepared<'_>,
         now: DateTime<Utc>,
     ) -> Result<Vec<Event>, ExecError> {
-        self.check(p)?;
+        self.check_upgrade(p)?;
         let ctx = Ctx::new(p, self.started_at, &self.attributes, None);
         // (instant, topological position, timer bit, step)
         let mut due: Vec<(DateTime<Utc>, u32, u32, Option<usize>)> = Vec::new();
@@ -570,7 +423,7 @@ impl Instance {
         p: &Prepared<'_>,
         now: DateTime<Utc>,
     ) -> Result<Vec<Event>, ExecError> {
-        self.check(p)?;
+        self.check_upgrade(p)?;
         let mut out = Vec::new();
         if self.core.lifecycle != Lifecycle::Running {
             return Ok(out);
@@ -650,6 +503,37 @@ impl Instance {
     /// ```
     pub fn next_wakeup(&self) -> Option<DateTime<Utc>> {
         self.core.wakeup
+    }
+
+    /// How many command ids the instance remembers (its retry window):
+    /// [`DEFAULT_COMMAND_WINDOW`] unless set.
+    pub fn command_window(&self) -> u32 {
+        self.commands.window
+    }
+
+    /// Sets the retry window: how many of the latest command ids the
+    /// instance remembers, at most [`MAX_COMMAND_WINDOW`] (larger values are
+    /// clamped). A smaller window forgets the oldest ids at once. `0`
+    /// remembers none: for hosts that keep their own ledger of command ids
+    /// (each id then runs as a new command). The window is saved with the
+    /// instance; its size grows with the window, not with the history.
+    ///
+    /// # Example
+    /// ```
+    /// use sopflow::exec::{Attributes, Command, ExecError, Instance};
+    /// let def = sopflow::parse("市场部 → 研发部 → 财务部", "a.sop").unwrap();
+    /// let now = "2026-03-02T01:00:00Z".parse().unwrap();
+    /// let (mut instance, _) = Instance::start(&def, "i", Attributes::new(), now)?;
+    /// instance.set_command_window(1);
+    /// instance.handle(&def, Command::complete("c1", "市场部", "市场部"), now)?;
+    /// instance.handle(&def, Command::complete("c2", "研发部", "研发部"), now)?;
+    /// // `c1` fell out of the window: it runs again, and 市场部 is done already.
+    /// let again = instance.handle(&def, Command::complete("c1", "市场部", "市场部"), now);
+    /// assert!(matches!(again, Err(ExecError::WrongState { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_command_window(&mut self, window: u32) {
+        self.commands.set_window(window);
     }
 
     /// The instance id.

@@ -138,14 +138,27 @@
 //!   before the due; `warn 1d before` the close of business of the working
 //!   day before). Every other deadline, including `by` dates, runs on elapsed
 //!   time. A `by` deadline already past at activation is due at activation.
-//! - Command ids: the events of the last [`RECENT_COMMANDS`] commands are
-//!   kept and returned again for a repeated id; older ids are remembered as
-//!   64-bit hashes and answered with no events (their events were returned
-//!   the first time). A failed command is not remembered, so a retry runs again.
+//! - Command ids (the retry window): an instance remembers the ids of its
+//!   last [`DEFAULT_COMMAND_WINDOW`] handled commands (16; hosts set another
+//!   window with [`Instance::set_command_window`], up to
+//!   [`MAX_COMMAND_WINDOW`]), whole, each with a digest of its payload. The
+//!   newest command repeated is answered with its events again; an older
+//!   one in the window with [`ExecError::AlreadyHandled`] (its events are
+//!   in the history); the same id with a different payload with
+//!   [`ExecError::IdReused`]. Either way nothing changes. An id older than
+//!   the window is forgotten: the command runs again as a new one (and
+//!   usually fails, e.g. a step completed twice). Hosts that must recognise
+//!   every id ever used keep a ledger (as `sopflow-runtime` does). A failed
+//!   command is not remembered, so a retry runs again. The window bounds the
+//!   instance's size: it does not grow with its history.
 //! - A command whose `now` is earlier than the latest event is treated as
 //!   happening at that event's instant, so a history never goes back in time.
 //!
 //! # Size and speed
+//!
+//! Saved, an open 新产品上市 instance takes 736 to 1,410 bytes of JSON and
+//! 83 to 244 bytes in the compact form ([`Instance::to_compact`]); neither
+//! grows with the history (the retry window is bounded).
 //!
 //! A step's state is a few small integers and second offsets from the
 //! instance start (no strings); names live in the definition. `benches/exec.rs`
@@ -161,14 +174,17 @@ mod attributes;
 mod clock;
 mod command;
 mod command_log;
+mod compact;
 mod ctx;
 mod error;
 mod event;
 mod flow;
 mod instance;
+mod legacy;
 mod program;
 mod replay;
 mod run;
+mod saved;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -179,21 +195,29 @@ mod validate;
 pub use attributes::Attributes;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use command::Command;
-pub use command_log::RECENT_COMMANDS;
+pub use command_log::{DEFAULT_COMMAND_WINDOW, MAX_COMMAND_WINDOW, RECENT_COMMANDS};
 pub use error::ExecError;
 pub use event::{Event, EventKind, SkipReason};
-pub use instance::{Instance, FORMAT};
+pub use instance::Instance;
 pub use program::{Prepared, Program};
 pub use replay::replay;
+pub use saved::FORMAT;
+
+/// The version of the event JSON schema ([`Event`], [`EventKind`]). It
+/// changes only with an incompatible change of an existing event; new kinds
+/// and new optional fields keep it (see [`Event`]'s versioning rules).
+pub const EVENT_SCHEMA: u32 = 1;
 pub use state::{Lifecycle, StepStatus};
 
 use std::borrow::Cow;
 use std::cell::Cell;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, OnceLock};
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Timelike, Utc};
+/// The chrono types of the public API (instants, dates, durations),
+/// re-exported so that hosts need not pin a matching chrono themselves.
+pub use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+
+use chrono::Timelike;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -201,7 +225,7 @@ use crate::calendar::BusinessCalendar;
 use crate::model::{Action, Condition, Definition, Ladder, Step, StepId, Target};
 
 use attributes::check_attributes;
-use command_log::CommandLog;
+use command_log::{CommandLog, Known};
 use ctx::Ctx;
 use program::index_u32;
 use run::Role;

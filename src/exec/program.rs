@@ -33,7 +33,9 @@ pub struct Prepared<'d> {
     pub(super) pred: Vec<Vec<(u32, u32)>>,
     /// Topological position per step index.
     pub(super) pos: Vec<u32>,
-    pub(super) keys: HashMap<&'d str, u32, BuildHasherDefault<KeyHasher>>,
+    /// Step index by key (FxHash: the table holds the definition's keys
+    /// only, so a chosen lookup key cannot degrade it).
+    pub(super) keys: rustc_hash::FxHashMap<&'d str, u32>,
     /// The step keys by step index: how a saved instance names its steps.
     pub(super) step_keys: std::sync::Arc<[Box<str>]>,
     pub(super) zone: Tz,
@@ -42,40 +44,9 @@ pub struct Prepared<'d> {
     /// The process calendar without its bound on years, made on first use:
     /// provisional deadlines are computed on it.
     pub(super) unbounded: OnceLock<BusinessCalendar>,
-}
-
-/// A multiply-rotate hash over eight bytes at a time (as rustc's FxHash)
-/// for step keys: short strings, looked up a few times per command. The
-/// table holds the definition's keys only, so a chosen lookup key cannot
-/// degrade it.
-#[derive(Default)]
-pub(super) struct KeyHasher(u64);
-
-impl KeyHasher {
-    pub(super) fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
+    /// The format 1 fingerprint, computed when a format 1 state or history
+    /// is checked against this definition.
+    pub(super) legacy: OnceLock<u64>,
 }
 
 impl<'d> Prepared<'d> {
@@ -85,7 +56,7 @@ impl<'d> Prepared<'d> {
         let mut succ = vec![Vec::new(); n];
         let mut pred = vec![Vec::new(); n];
         let mut pos = vec![0; n];
-        let mut keys = HashMap::with_capacity_and_hasher(n, BuildHasherDefault::default());
+        let mut keys = rustc_hash::FxHashMap::with_capacity_and_hasher(n, Default::default());
         let mut step_keys: Vec<Box<str>> = vec![Box::from(""); n];
         for (position, (id, step)) in def.steps().enumerate() {
             step_keys[id.index()] = step.key.as_str().into();
@@ -113,6 +84,7 @@ impl<'d> Prepared<'d> {
             zone,
             calendar: def.calendar().map(Cow::Borrowed),
             unbounded: OnceLock::new(),
+            legacy: OnceLock::new(),
         }
     }
 
@@ -158,6 +130,12 @@ impl<'d> Prepared<'d> {
     /// The definition.
     pub fn definition(&self) -> &'d Definition {
         self.def
+    }
+
+    /// The fingerprint format 1 states recorded: FNV-1a 64 over the
+    /// definition's JSON export. Kept only to read them (see `legacy.rs`).
+    pub(super) fn legacy_fingerprint(&self) -> u64 {
+        *self.legacy.get_or_init(|| legacy::fingerprint(self.def))
     }
 
     /// The definition's [`fingerprint`](Definition::fingerprint).

@@ -45,7 +45,9 @@ fn replay_prepared(p: &Prepared<'_>, events: &[Event]) -> Result<Instance, ExecE
             "the first event must be instance_started".into(),
         ));
     };
-    if *fingerprint != hex(p.fingerprint) {
+    // A history written before the canonical fingerprint (format 1) names
+    // the definition by the format 1 hash: accepted for the same definition.
+    if *fingerprint != hex(p.fingerprint) && *fingerprint != hex(p.legacy_fingerprint()) {
         return Err(ExecError::DefinitionMismatch {
             expected: fingerprint.clone(),
             found: hex(p.fingerprint),
@@ -59,6 +61,7 @@ fn replay_prepared(p: &Prepared<'_>, events: &[Event]) -> Result<Instance, ExecE
         keys: p.step_keys.clone(),
         core: Core::new(p),
         commands: CommandLog::default(),
+        legacy_fingerprint: false,
     };
     let mut group: Option<(String, Vec<Event>)> = None;
     {
@@ -73,9 +76,9 @@ fn replay_prepared(p: &Prepared<'_>, events: &[Event]) -> Result<Instance, ExecE
                         .is_some_and(|(g, evs)| g == id && evs.first() != Some(event));
                     if !continues {
                         if let Some((g, evs)) = group.take() {
-                            result.commands.record(g, evs);
+                            result.commands.record(g, None, evs);
                         }
-                        if result.commands.lookup(id).is_some() {
+                        if result.commands.contains(id) {
                             continue; // a duplicate command's repeated answer
                         }
                         group = Some((id.clone(), Vec::new()));
@@ -83,7 +86,7 @@ fn replay_prepared(p: &Prepared<'_>, events: &[Event]) -> Result<Instance, ExecE
                 }
                 None => {
                     if let Some((g, evs)) = group.take() {
-                        result.commands.record(g, evs);
+                        result.commands.record(g, None, evs);
                     }
                 }
             }
@@ -93,7 +96,7 @@ fn replay_prepared(p: &Prepared<'_>, events: &[Event]) -> Result<Instance, ExecE
             }
         }
         if let Some((g, evs)) = group.take() {
-            result.commands.record(g, evs);
+            result.commands.record(g, None, evs);
         }
         result.core.refresh_wakeup(&ctx);
     }

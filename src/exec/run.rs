@@ -74,7 +74,7 @@ impl Core {
         ctx: &Ctx<'_, '_>,
         step: usize,
         ok: &[StepStatus],
-        expected: &'static str,
+        expected: StepStatus,
     ) -> Result<(), ExecError> {
         let status = self.steps[step].status;
         if ok.contains(&status) {
@@ -82,7 +82,7 @@ impl Core {
         } else {
             Err(ExecError::WrongState {
                 step: ctx.step(step).key.clone(),
-                status: status.as_str(),
+                status,
                 expected,
             })
         }
@@ -106,7 +106,7 @@ impl Core {
                 ..
             } => {
                 let i = ctx.index(step)?;
-                self.expect_status(ctx, i, &[StepStatus::Active], "active")?;
+                self.expect_status(ctx, i, &[StepStatus::Active], StepStatus::Active)?;
                 let role = self.authorize(ctx, i, actor)?;
                 let def_step = ctx.step(i);
                 let all = (1u64 << def_step.owners.len().min(32)) - 1;
@@ -173,7 +173,12 @@ impl Core {
                 ..
             } => {
                 let (f, t) = (ctx.index(from)?, ctx.index(to)?);
-                self.expect_status(ctx, f, &[StepStatus::Active, StepStatus::Paused], "active")?;
+                self.expect_status(
+                    ctx,
+                    f,
+                    &[StepStatus::Active, StepStatus::Paused],
+                    StepStatus::Active,
+                )?;
                 self.authorize(ctx, f, actor)?;
                 let (k, rework) = ctx
                     .p
@@ -239,7 +244,7 @@ impl Core {
                 ..
             } => {
                 let i = ctx.index(step)?;
-                self.expect_status(ctx, i, &[StepStatus::Active], "active")?;
+                self.expect_status(ctx, i, &[StepStatus::Active], StepStatus::Active)?;
                 self.authorize(ctx, i, actor)?;
                 let kind = EventKind::StepPaused {
                     step: step.clone(),
@@ -250,7 +255,7 @@ impl Core {
             }
             Command::Resume { step, actor, .. } => {
                 let i = ctx.index(step)?;
-                self.expect_status(ctx, i, &[StepStatus::Paused], "paused")?;
+                self.expect_status(ctx, i, &[StepStatus::Paused], StepStatus::Paused)?;
                 self.authorize(ctx, i, actor)?;
                 let def_step = ctx.step(i);
                 let business = ctx.is_business(def_step.deadline.as_ref());
@@ -289,7 +294,12 @@ impl Core {
                 step, actor, to, ..
             } => {
                 let i = ctx.index(step)?;
-                self.expect_status(ctx, i, &[StepStatus::Active, StepStatus::Paused], "active")?;
+                self.expect_status(
+                    ctx,
+                    i,
+                    &[StepStatus::Active, StepStatus::Paused],
+                    StepStatus::Active,
+                )?;
                 self.authorize(ctx, i, actor)?;
                 if ctx.step(i).owners.contains(to) {
                     return Err(ExecError::BadDelegation {
@@ -313,7 +323,12 @@ impl Core {
                 ..
             } => {
                 let i = ctx.index(step)?;
-                self.expect_status(ctx, i, &[StepStatus::Active, StepStatus::Paused], "active")?;
+                self.expect_status(
+                    ctx,
+                    i,
+                    &[StepStatus::Active, StepStatus::Paused],
+                    StepStatus::Active,
+                )?;
                 let allowed = ctx.skippers(i);
                 if !allowed.contains(actor) {
                     return Err(ExecError::NotAuthorized {

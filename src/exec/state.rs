@@ -6,9 +6,14 @@
 
 use super::*;
 
-/// Where a step is in its life.
+/// Where a step is in its life. Displayed (and serialized) in snake case:
+/// `pending`, `active`, `paused`, `done`, `skipped`.
+///
+/// `#[non_exhaustive]`: a later release may add a status; match with a
+/// wildcard arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum StepStatus {
     /// Not yet reached.
     #[default]
@@ -21,6 +26,12 @@ pub enum StepStatus {
     Done,
     /// Skipped: a branch not taken, or a [`Command::Skip`].
     Skipped,
+}
+
+impl std::fmt::Display for StepStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl StepStatus {
@@ -182,7 +193,7 @@ impl<'de> Deserialize<'de> for Bits {
 }
 
 impl Bits {
-    fn word(&self, n: usize) -> u64 {
+    pub(super) fn word(&self, n: usize) -> u64 {
         match n {
             0 => self.first,
             _ => self

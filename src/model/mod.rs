@@ -13,6 +13,8 @@ pub(crate) mod lower;
 mod lower_calendar;
 mod serialize;
 
+pub(crate) use fingerprint::Canon;
+pub use fingerprint::CANONICAL_VERSION;
 pub(crate) use lower::lower;
 
 use std::collections::BTreeMap;

@@ -1,0 +1,15 @@
+//! Any script of commands and ticks on a live instance keeps the
+//! executor's invariants. See `fuzz/harness/exec.rs`.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+
+include!("../harness/exec.rs");
+
+fuzz_target!(|data: &[u8]| {
+    static DEF: OnceLock<Definition> = OnceLock::new();
+    let def = DEF.get_or_init(launch_definition);
+    commands(&Prepared::new(def), data);
+});
