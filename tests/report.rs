@@ -133,17 +133,31 @@ fn completed_on_time_late_and_rate() {
     let mut log = Log::new(&def, "a", "2026-03-02T09:00:00+08:00");
     log.activate(SUBMIT, "2026-03-02T09:00:00+08:00", None)
         .complete(SUBMIT, "2026-03-02T10:00:00+08:00", false)
-        .activate(EVAL, "2026-03-02T10:00:00+08:00", Some("2026-03-04T10:00:00+08:00"))
+        .activate(
+            EVAL,
+            "2026-03-02T10:00:00+08:00",
+            Some("2026-03-04T10:00:00+08:00"),
+        )
         .complete(EVAL, "2026-03-04T10:00:00+08:00", false) // at the deadline: on time
-        .activate(CONFIRM, "2026-03-04T10:00:00+08:00", Some("2026-03-05T10:00:00+08:00"))
+        .activate(
+            CONFIRM,
+            "2026-03-04T10:00:00+08:00",
+            Some("2026-03-05T10:00:00+08:00"),
+        )
         .complete(CONFIRM, "2026-03-05T11:30:00+08:00", true);
     let card = all(&log.records, &def);
     let market = &card.department("市场部").unwrap().figures;
     // No deadline: completed, but not in the on-time rate.
-    assert_eq!((market.completed, market.with_deadline, market.on_time), (1, 0, 0));
+    assert_eq!(
+        (market.completed, market.with_deadline, market.on_time),
+        (1, 0, 0)
+    );
     assert_eq!(market.on_time_rate, None);
     let rd = &card.department("研发部").unwrap().figures;
-    assert_eq!((rd.completed, rd.with_deadline, rd.on_time, rd.late), (1, 1, 1, 0));
+    assert_eq!(
+        (rd.completed, rd.with_deadline, rd.on_time, rd.late),
+        (1, 1, 1, 0)
+    );
     assert_eq!(rd.on_time_rate, Some(1.0));
     assert_eq!(rd.lateness_avg_hours, None);
     // The co-owned step counts for both owners.
@@ -156,7 +170,10 @@ fn completed_on_time_late_and_rate() {
         assert_eq!(f.lateness_p90_hours, Some(1.5));
     }
     assert_eq!(
-        card.departments.iter().map(|d| d.department.as_str()).collect::<Vec<_>>(),
+        card.departments
+            .iter()
+            .map(|d| d.department.as_str())
+            .collect::<Vec<_>>(),
         ["市场部", "研发部", "供应链部", "生产部"]
     );
     assert!(card.skipped.is_empty());
@@ -169,16 +186,24 @@ fn lateness_is_working_time_across_a_weekend_and_a_holiday() {
     // Due Friday 04-03 17:00; done Tuesday 04-07 10:00. Saturday and Sunday
     // are the weekend, Monday 04-06 is 清明: 17–18 on Friday and 9–10 on
     // Tuesday are the only working hours between.
-    log.activate(EVAL, "2026-04-01T17:00:00+08:00", Some("2026-04-03T17:00:00+08:00"))
-        .complete(EVAL, "2026-04-07T10:00:00+08:00", true);
+    log.activate(
+        EVAL,
+        "2026-04-01T17:00:00+08:00",
+        Some("2026-04-03T17:00:00+08:00"),
+    )
+    .complete(EVAL, "2026-04-07T10:00:00+08:00", true);
     let f = &figures(&log.records, &def, "研发部");
     assert_eq!(f.lateness_seconds, 2 * 3600);
     assert_eq!(f.lateness_avg_hours, Some(2.0));
 
     // Late only outside working hours (due Friday 18:00, done Saturday): late by 0 hours.
     let mut log = Log::new(&def, "b", "2026-03-02T09:00:00+08:00");
-    log.activate(EVAL, "2026-03-04T18:00:00+08:00", Some("2026-03-06T18:00:00+08:00"))
-        .complete(EVAL, "2026-03-07T11:00:00+08:00", true);
+    log.activate(
+        EVAL,
+        "2026-03-04T18:00:00+08:00",
+        Some("2026-03-06T18:00:00+08:00"),
+    )
+    .complete(EVAL, "2026-03-07T11:00:00+08:00", true);
     let f = &figures(&log.records, &def, "研发部");
     assert_eq!((f.late, f.lateness_seconds), (1, 0));
     assert_eq!(f.lateness_avg_hours, Some(0.0));
@@ -188,27 +213,31 @@ fn lateness_is_working_time_across_a_weekend_and_a_holiday() {
 fn lateness_counts_from_the_deadline_in_force() {
     let def = def();
     let mut log = Log::new(&def, "a", "2026-03-02T09:00:00+08:00");
-    log.activate(EVAL, "2026-03-02T09:00:00+08:00", Some("2026-03-04T09:00:00+08:00"))
-        .push(
-            "2026-03-02T10:00:00+08:00",
-            EventKind::StepPaused {
-                step: EVAL.into(),
-                by: "研发部".into(),
-                reason: "等样品".into(),
-            },
-        )
-        .push(
-            "2026-03-03T10:00:00+08:00",
-            EventKind::StepResumed {
-                step: EVAL.into(),
-                by: "研发部".into(),
-                paused_for: 8 * 3600,
-                due: Some(t("2026-03-05T09:00:00+08:00")),
-                warn_at: None,
-                provisional: false,
-            },
-        )
-        .complete(EVAL, "2026-03-05T11:00:00+08:00", true);
+    log.activate(
+        EVAL,
+        "2026-03-02T09:00:00+08:00",
+        Some("2026-03-04T09:00:00+08:00"),
+    )
+    .push(
+        "2026-03-02T10:00:00+08:00",
+        EventKind::StepPaused {
+            step: EVAL.into(),
+            by: "研发部".into(),
+            reason: "等样品".into(),
+        },
+    )
+    .push(
+        "2026-03-03T10:00:00+08:00",
+        EventKind::StepResumed {
+            step: EVAL.into(),
+            by: "研发部".into(),
+            paused_for: 8 * 3600,
+            due: Some(t("2026-03-05T09:00:00+08:00")),
+            warn_at: None,
+            provisional: false,
+        },
+    )
+    .complete(EVAL, "2026-03-05T11:00:00+08:00", true);
     let f = &figures(&log.records, &def, "研发部");
     assert_eq!(f.lateness_seconds, 2 * 3600);
 }
@@ -226,16 +255,27 @@ fn average_and_p90_over_late_steps() {
             h @ 4..=8 => format!("2026-03-02T{:02}:00:00+08:00", 10 + h),
             h => format!("2026-03-03T{:02}:00:00+08:00", h + 1), // 9 → 10:00, 10 → 11:00
         };
-        log.activate(EVAL, "2026-02-27T09:00:00+08:00", Some("2026-03-02T09:00:00+08:00"))
-            .complete(EVAL, &done, true);
+        log.activate(
+            EVAL,
+            "2026-02-27T09:00:00+08:00",
+            Some("2026-03-02T09:00:00+08:00"),
+        )
+        .complete(EVAL, &done, true);
         records.extend(log.records);
     }
     let mut log = Log::new(&def, "ok", "2026-03-02T09:00:00+08:00");
-    log.activate(EVAL, "2026-03-02T09:00:00+08:00", Some("2026-03-04T09:00:00+08:00"))
-        .complete(EVAL, "2026-03-03T09:00:00+08:00", false);
+    log.activate(
+        EVAL,
+        "2026-03-02T09:00:00+08:00",
+        Some("2026-03-04T09:00:00+08:00"),
+    )
+    .complete(EVAL, "2026-03-03T09:00:00+08:00", false);
     records.extend(log.records);
     let f = &figures(&records, &def, "研发部");
-    assert_eq!((f.completed, f.with_deadline, f.on_time, f.late), (11, 11, 1, 10));
+    assert_eq!(
+        (f.completed, f.with_deadline, f.on_time, f.late),
+        (11, 11, 1, 10)
+    );
     assert_eq!(f.on_time_rate, Some(0.0909));
     assert_eq!(f.lateness_seconds, 55 * 3600);
     assert_eq!(f.lateness_avg_hours, Some(5.5));
@@ -247,14 +287,18 @@ fn average_and_p90_over_late_steps() {
 fn warnings_and_escalations_go_to_the_owners_of_the_step() {
     let def = def();
     let mut log = Log::new(&def, "a", "2026-03-02T09:00:00+08:00");
-    log.activate(CONFIRM, "2026-03-02T09:00:00+08:00", Some("2026-03-03T09:00:00+08:00"))
-        .push(
-            "2026-03-02T16:00:00+08:00",
-            EventKind::WarningRaised {
-                step: Some(CONFIRM.into()),
-                due: t("2026-03-03T09:00:00+08:00"),
-            },
-        );
+    log.activate(
+        CONFIRM,
+        "2026-03-02T09:00:00+08:00",
+        Some("2026-03-03T09:00:00+08:00"),
+    )
+    .push(
+        "2026-03-02T16:00:00+08:00",
+        EventKind::WarningRaised {
+            step: Some(CONFIRM.into()),
+            due: t("2026-03-03T09:00:00+08:00"),
+        },
+    );
     for level in 1..=2 {
         log.push(
             "2026-03-03T09:00:00+08:00",
@@ -292,7 +336,11 @@ fn send_backs_caused_and_received() {
     let mut log = Log::new(&def, "a", "2026-03-02T09:00:00+08:00");
     log.activate(SUBMIT, "2026-03-02T09:00:00+08:00", None)
         .complete(SUBMIT, "2026-03-02T10:00:00+08:00", false)
-        .activate(EVAL, "2026-03-02T10:00:00+08:00", Some("2026-03-04T10:00:00+08:00"))
+        .activate(
+            EVAL,
+            "2026-03-02T10:00:00+08:00",
+            Some("2026-03-04T10:00:00+08:00"),
+        )
         .push(
             "2026-03-02T15:00:00+08:00",
             EventKind::SentBack {
@@ -315,7 +363,10 @@ fn send_backs_caused_and_received() {
     let rd = &card.department("研发部").unwrap().figures;
     assert_eq!((rd.send_backs_caused, rd.send_backs_received), (1, 0));
     let market = &card.department("市场部").unwrap().figures;
-    assert_eq!((market.send_backs_caused, market.send_backs_received), (0, 1));
+    assert_eq!(
+        (market.send_backs_caused, market.send_backs_received),
+        (0, 1)
+    );
     // 市场部 waited from 10:00 to 15:00 with the lunch hour: 4 working hours.
     assert_eq!((market.waits, market.waiting_seconds), (1, 4 * 3600));
     // 研发部's step was withdrawn: it waits from 15:00, but no step of it comes back.
@@ -354,16 +405,20 @@ fn waiting_on_other_departments() {
 fn delegation_does_not_move_the_charge() {
     let def = def();
     let mut log = Log::new(&def, "a", "2026-03-02T09:00:00+08:00");
-    log.activate(EVAL, "2026-03-02T09:00:00+08:00", Some("2026-03-02T12:00:00+08:00"))
-        .push(
-            "2026-03-02T09:30:00+08:00",
-            EventKind::StepReassigned {
-                step: EVAL.into(),
-                by: "研发部".into(),
-                to: "产品部".into(),
-            },
-        )
-        .complete_by(EVAL, "2026-03-02T14:00:00+08:00", true, "产品部");
+    log.activate(
+        EVAL,
+        "2026-03-02T09:00:00+08:00",
+        Some("2026-03-02T12:00:00+08:00"),
+    )
+    .push(
+        "2026-03-02T09:30:00+08:00",
+        EventKind::StepReassigned {
+            step: EVAL.into(),
+            by: "研发部".into(),
+            to: "产品部".into(),
+        },
+    )
+    .complete_by(EVAL, "2026-03-02T14:00:00+08:00", true, "产品部");
     let card = all(&log.records, &def);
     let rd = &card.department("研发部").unwrap().figures;
     assert_eq!((rd.completed, rd.late, rd.lateness_seconds), (1, 1, 3600));
@@ -374,18 +429,22 @@ fn delegation_does_not_move_the_charge() {
 fn a_skipped_step_counts_nothing() {
     let def = def();
     let mut log = Log::new(&def, "a", "2026-03-02T09:00:00+08:00");
-    log.activate(EVAL, "2026-03-02T09:00:00+08:00", Some("2026-03-02T12:00:00+08:00"))
-        .push(
-            "2026-03-02T13:00:00+08:00",
-            EventKind::StepSkipped {
-                step: EVAL.into(),
-                reason: SkipReason::By {
-                    actor: "PMO".into(),
-                    reason: "不再需要".into(),
-                },
-                outcomes: Vec::new(),
+    log.activate(
+        EVAL,
+        "2026-03-02T09:00:00+08:00",
+        Some("2026-03-02T12:00:00+08:00"),
+    )
+    .push(
+        "2026-03-02T13:00:00+08:00",
+        EventKind::StepSkipped {
+            step: EVAL.into(),
+            reason: SkipReason::By {
+                actor: "PMO".into(),
+                reason: "不再需要".into(),
             },
-        );
+            outcomes: Vec::new(),
+        },
+    );
     let f = &figures(&log.records, &def, "研发部");
     assert_eq!((f.completed, f.late), (0, 0));
 }
@@ -394,10 +453,14 @@ fn a_skipped_step_counts_nothing() {
 fn from_is_inclusive_and_to_exclusive() {
     let def = def();
     let mut log = Log::new(&def, "a", "2026-03-02T09:00:00+08:00");
-    log.activate(EVAL, "2026-03-02T09:00:00+08:00", Some("2026-03-02T10:00:00+08:00"))
-        .complete(EVAL, "2026-03-02T11:00:00+08:00", true)
-        .activate(CONFIRM, "2026-03-02T11:00:00+08:00", None)
-        .complete(CONFIRM, "2026-03-03T11:00:00+08:00", false);
+    log.activate(
+        EVAL,
+        "2026-03-02T09:00:00+08:00",
+        Some("2026-03-02T10:00:00+08:00"),
+    )
+    .complete(EVAL, "2026-03-02T11:00:00+08:00", true)
+    .activate(CONFIRM, "2026-03-02T11:00:00+08:00", None)
+    .complete(CONFIRM, "2026-03-03T11:00:00+08:00", false);
     let period = |from: &str, to: &str| ReportOptions {
         from: Some(t(from)),
         to: Some(t(to)),
@@ -410,7 +473,7 @@ fn from_is_inclusive_and_to_exclusive() {
     );
     let rd = &c.department("研发部").unwrap().figures;
     assert_eq!((rd.completed, rd.late), (1, 1)); // at `from`: counted
-    // The deadline was set before the period; the lateness still counts.
+                                                 // The deadline was set before the period; the lateness still counts.
     assert_eq!(rd.lateness_seconds, 3600);
     assert_eq!(c.department("生产部").unwrap().figures.completed, 0); // at `to`: not
     let c = card(
@@ -436,7 +499,10 @@ fn weeks_start_on_monday_in_the_zone() {
     assert_eq!(beijing.zone, "Asia/Shanghai");
     assert_eq!(beijing.weeks, [date("2026-03-09"), date("2026-03-16")]);
     let rd = beijing.department("研发部").unwrap();
-    assert_eq!(rd.trend.iter().map(|f| f.completed).collect::<Vec<_>>(), [1, 0]);
+    assert_eq!(
+        rd.trend.iter().map(|f| f.completed).collect::<Vec<_>>(),
+        [1, 0]
+    );
 
     let utc = card(
         &log.records,
@@ -451,7 +517,10 @@ fn weeks_start_on_monday_in_the_zone() {
         [date("2026-03-02"), date("2026-03-09"), date("2026-03-16")]
     );
     let rd = utc.department("研发部").unwrap();
-    assert_eq!(rd.trend.iter().map(|f| f.completed).collect::<Vec<_>>(), [1, 0, 0]);
+    assert_eq!(
+        rd.trend.iter().map(|f| f.completed).collect::<Vec<_>>(),
+        [1, 0, 0]
+    );
     // Every department has one trend entry per week, empty weeks included.
     assert!(utc.departments.iter().all(|d| d.trend.len() == 3));
 
@@ -472,11 +541,18 @@ fn weeks_start_on_monday_in_the_zone() {
 fn without_a_calendar_hours_are_elapsed() {
     let def = sopflow::parse("市场部 → 研发部 within 1d", "上新.sop").unwrap();
     let mut log = Log::new(&def, "a", "2026-03-06T09:00:00+08:00");
-    log.activate("研发部", "2026-03-06T09:00:00+08:00", Some("2026-03-07T09:00:00+08:00"))
-        .complete("研发部", "2026-03-08T21:00:00+08:00", true);
+    log.activate(
+        "研发部",
+        "2026-03-06T09:00:00+08:00",
+        Some("2026-03-07T09:00:00+08:00"),
+    )
+    .complete("研发部", "2026-03-08T21:00:00+08:00", true);
     let card = all(&log.records, &def);
     assert_eq!(card.zone, "UTC");
-    assert_eq!(card.department("研发部").unwrap().figures.lateness_seconds, 36 * 3600);
+    assert_eq!(
+        card.department("研发部").unwrap().figures.lateness_seconds,
+        36 * 3600
+    );
 }
 
 #[test]
@@ -522,7 +598,10 @@ fn another_version_counts_on_the_definition_of_the_same_name() {
         *fingerprint = "0123456789abcdef".into();
     }
     let card = all(&log.records, &def);
-    assert!(matches!(card.skipped.as_slice(), [Skipped::OtherVersion { .. }]));
+    assert!(matches!(
+        card.skipped.as_slice(),
+        [Skipped::OtherVersion { .. }]
+    ));
     assert_eq!(card.department("研发部").unwrap().figures.completed, 1);
 }
 
@@ -573,8 +652,12 @@ fn logs_mix_records_and_bare_events() {
 fn json_shape() {
     let def = def();
     let mut log = Log::new(&def, "a", "2026-03-02T09:00:00+08:00");
-    log.activate(EVAL, "2026-03-02T09:00:00+08:00", Some("2026-03-02T10:00:00+08:00"))
-        .complete(EVAL, "2026-03-02T11:00:00+08:00", true);
+    log.activate(
+        EVAL,
+        "2026-03-02T09:00:00+08:00",
+        Some("2026-03-02T10:00:00+08:00"),
+    )
+    .complete(EVAL, "2026-03-02T11:00:00+08:00", true);
     let card = all(&log.records, &def);
     let json = serde_json::to_value(&card).unwrap();
     assert_eq!(json["departments"][1]["department"], "研发部");

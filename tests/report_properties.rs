@@ -27,7 +27,11 @@ fn load(name: &str) -> Definition {
 #[derive(Debug, Clone)]
 enum Op {
     Advance(u16),
-    Complete { step: usize, owner: usize, outcome: usize },
+    Complete {
+        step: usize,
+        owner: usize,
+        outcome: usize,
+    },
     SendBack(usize),
     Pause(usize),
     Resume(usize),
@@ -67,7 +71,11 @@ fn run(def: &Definition, id: &str, start: DateTime<Utc>, ops: &[Op]) -> Vec<LogR
                 events.extend(instance.tick(&p, now).expect("ticks"));
                 continue;
             }
-            Op::Complete { step: i, owner, outcome } => {
+            Op::Complete {
+                step: i,
+                owner,
+                outcome,
+            } => {
                 let s = step(*i);
                 let outcomes = match &s.choice {
                     Some(choice) if !choice.outcomes.is_empty() => {
@@ -82,7 +90,11 @@ fn run(def: &Definition, id: &str, start: DateTime<Utc>, ops: &[Op]) -> Vec<LogR
                             })
                             .flatten()
                             .collect();
-                        names.get(outcome % names.len().max(1)).cloned().into_iter().collect()
+                        names
+                            .get(outcome % names.len().max(1))
+                            .cloned()
+                            .into_iter()
+                            .collect()
                     }
                 };
                 Command::Complete {

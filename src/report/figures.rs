@@ -124,16 +124,56 @@ pub struct Column {
 /// prints and the page shows (the additive `with_deadline`, `on_time`,
 /// `lateness_seconds` and `waits` are in the JSON only).
 pub const COLUMNS: [Column; 10] = [
-    Column { key: "completed", zh: "完成步骤", en: "Completed" },
-    Column { key: "on_time_rate", zh: "按时率", en: "On time" },
-    Column { key: "late", zh: "超时步骤", en: "Late" },
-    Column { key: "lateness_avg_hours", zh: "平均超时(工时)", en: "Avg late (wh)" },
-    Column { key: "lateness_p90_hours", zh: "P90超时(工时)", en: "P90 late (wh)" },
-    Column { key: "warnings", zh: "预警", en: "Warnings" },
-    Column { key: "escalations", zh: "升级", en: "Escalations" },
-    Column { key: "send_backs_caused", zh: "发起退回", en: "Sent back" },
-    Column { key: "send_backs_received", zh: "被退回", en: "Got back" },
-    Column { key: "waiting_hours", zh: "等待他部门(工时)", en: "Waiting (wh)" },
+    Column {
+        key: "completed",
+        zh: "完成步骤",
+        en: "Completed",
+    },
+    Column {
+        key: "on_time_rate",
+        zh: "按时率",
+        en: "On time",
+    },
+    Column {
+        key: "late",
+        zh: "超时步骤",
+        en: "Late",
+    },
+    Column {
+        key: "lateness_avg_hours",
+        zh: "平均超时(工时)",
+        en: "Avg late (wh)",
+    },
+    Column {
+        key: "lateness_p90_hours",
+        zh: "P90超时(工时)",
+        en: "P90 late (wh)",
+    },
+    Column {
+        key: "warnings",
+        zh: "预警",
+        en: "Warnings",
+    },
+    Column {
+        key: "escalations",
+        zh: "升级",
+        en: "Escalations",
+    },
+    Column {
+        key: "send_backs_caused",
+        zh: "发起退回",
+        en: "Sent back",
+    },
+    Column {
+        key: "send_backs_received",
+        zh: "被退回",
+        en: "Got back",
+    },
+    Column {
+        key: "waiting_hours",
+        zh: "等待他部门(工时)",
+        en: "Waiting (wh)",
+    },
 ];
 
 impl Figures {

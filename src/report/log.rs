@@ -63,8 +63,9 @@ pub struct LogError {
 ///
 /// A bare event belongs to the instance of the nearest `instance_started`
 /// event above it, so the outputs of several simulations concatenated (`cat
-/// a.jsonl b.jsonl`) are a valid log; instances whose events interleave need
-/// the [`LogRecord`] form. Blank lines and lines starting with `#` are
+/// a.jsonl b.jsonl`) are a valid log (a bare `instance_started` whose id was
+/// seen before starts instance `id#2`, `id#3`, …); instances whose events
+/// interleave need the [`LogRecord`] form. Blank lines and lines starting with `#` are
 /// skipped.
 ///
 /// # Errors
@@ -83,6 +84,7 @@ pub struct LogError {
 pub fn parse_log(text: &str) -> Result<Vec<LogRecord>, LogError> {
     let mut records = Vec::new();
     let mut current: Option<(String, String)> = None;
+    let mut starts: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
     for (n, line) in text.lines().enumerate() {
         let line = line.trim().trim_start_matches('\u{feff}');
         if line.is_empty() || line.starts_with('#') {
@@ -92,8 +94,8 @@ pub fn parse_log(text: &str) -> Result<Vec<LogRecord>, LogError> {
             line: n + 1,
             message,
         };
-        let value: serde_json::Value = serde_json::from_str(line)
-            .map_err(|e| fail(format!("not JSON: {e}")))?;
+        let value: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| fail(format!("not JSON: {e}")))?;
         let enveloped = value.get("event").is_some();
         if enveloped {
             let record = LogRecord::deserialize(value).map_err(|e| {
@@ -104,13 +106,19 @@ pub fn parse_log(text: &str) -> Result<Vec<LogRecord>, LogError> {
             records.push(record);
             continue;
         }
-        let event =
-            Event::deserialize(value).map_err(|e| fail(format!("not an event: {e}")))?;
+        let event = Event::deserialize(value).map_err(|e| fail(format!("not an event: {e}")))?;
         if let EventKind::InstanceStarted {
             instance, process, ..
         } = &event.kind
         {
-            current = Some((instance.clone(), process.clone()));
+            // Two runs of one file print the same id; each start is a new instance.
+            let count = starts.entry(instance.clone()).or_insert(0u32);
+            *count += 1;
+            let id = match *count {
+                1 => instance.clone(),
+                n => format!("{instance}#{n}"),
+            };
+            current = Some((id, process.clone()));
         }
         let Some((instance, process)) = &current else {
             return Err(fail(

@@ -35,9 +35,7 @@ pub(super) struct Account {
 impl Ledger {
     /// The Monday of the week `at` falls in, in the report's zone.
     pub(super) fn week(&self, at: DateTime<Utc>) -> NaiveDate {
-        let date = at
-            .with_timezone(&self.zone.unwrap_or(Tz::UTC))
-            .date_naive();
+        let date = at.with_timezone(&self.zone.unwrap_or(Tz::UTC)).date_naive();
         date - TimeDelta::days(i64::from(date.weekday().num_days_from_monday()))
     }
 
@@ -165,7 +163,8 @@ impl<'d, 'l> Walk<'d, 'l> {
                 for owner in owners {
                     let busy = self.busy.entry(owner.clone()).or_default();
                     if *busy == 0 {
-                        if let Some(since) = self.idle_since.remove(owner) {
+                        // A department that hands over to itself at once does not wait.
+                        if let Some(since) = self.idle_since.remove(owner).filter(|&s| s < at) {
                             let seconds = self.clock.working_seconds(since, at);
                             self.ledger.charge(owner, at, |t| {
                                 t.waits += 1;
@@ -243,12 +242,12 @@ impl<'d, 'l> Walk<'d, 'l> {
                 self.release(step, at);
                 true
             }
-            EventKind::WarningRaised { step: Some(step), .. } => {
-                self.charge_owners(step, at, |t| t.warnings += 1)
-            }
-            EventKind::Escalated { step: Some(step), .. } => {
-                self.charge_owners(step, at, |t| t.escalations += 1)
-            }
+            EventKind::WarningRaised {
+                step: Some(step), ..
+            } => self.charge_owners(step, at, |t| t.warnings += 1),
+            EventKind::Escalated {
+                step: Some(step), ..
+            } => self.charge_owners(step, at, |t| t.escalations += 1),
             EventKind::SentBack { from, to, .. } => {
                 let from_known = self.charge_owners(from, at, |t| t.send_backs_caused += 1);
                 let to_known = self.charge_owners(to, at, |t| t.send_backs_received += 1);
@@ -271,8 +270,12 @@ impl<'d, 'l> Walk<'d, 'l> {
         }
         match &event.kind {
             EventKind::StepCompleted { step, .. }
-            | EventKind::WarningRaised { step: Some(step), .. }
-            | EventKind::Escalated { step: Some(step), .. } => Some(step.clone()),
+            | EventKind::WarningRaised {
+                step: Some(step), ..
+            }
+            | EventKind::Escalated {
+                step: Some(step), ..
+            } => Some(step.clone()),
             _ => None,
         }
     }
