@@ -314,3 +314,55 @@ fn bad_input_is_explained() {
         run.stderr
     );
 }
+
+#[test]
+fn report_from_a_store() {
+    use sopflow::exec::{Attributes, Command};
+    let dir = std::env::temp_dir().join(format!("sopflow-report-db-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("store.db").display());
+    let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    let tokio = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    tokio.block_on(async {
+        let runtime = sopflow_runtime::Runtime::connect(&url).await.unwrap();
+        let files = sopflow_runtime::SopFiles::new(
+            "上新.sop",
+            "process 上新 { calendar cn }\n市场部 → 研发部 within 1wd\n",
+        );
+        let now = at("2026-03-02T09:00:00+08:00");
+        runtime.deploy(&files, now).await.unwrap();
+        runtime
+            .start("上新", "A-1", Attributes::new(), now)
+            .await
+            .unwrap();
+        let done = |id: &str, step: &str| Command::complete(id, step, step);
+        runtime
+            .handle("A-1", done("c1", "市场部"), at("2026-03-02T10:00:00+08:00"))
+            .await
+            .unwrap();
+        // Due at the end of the next working day (03-03 18:00); done 03-04 10:00:
+        // one working hour late.
+        runtime
+            .handle("A-1", done("c2", "研发部"), at("2026-03-04T10:00:00+08:00"))
+            .await
+            .unwrap();
+        runtime.close().await;
+    });
+    let run = sopflow(&["report", "--db", &url, "--format", "json"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let card: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(card["instances"], 1);
+    let rd = &card["departments"][1];
+    assert_eq!(rd["department"], "研发部");
+    assert_eq!(rd["figures"]["late"], 1);
+    assert_eq!(rd["figures"]["lateness_seconds"], 3600);
+    assert_eq!(card["departments"][0]["figures"]["completed"], 1);
+
+    let run = sopflow(&["report", "--db", "mysql://nowhere"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("cannot open --db"), "{}", run.stderr);
+}

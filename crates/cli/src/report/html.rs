@@ -92,7 +92,7 @@ new Chart(document.getElementById('compare'), {
     { type:'bar', label:L.completed, data: card.departments.map(d => d.figures.completed), backgroundColor:'#93c5fd', yAxisID:'y' },
     { type:'bar', label:L.late, data: card.departments.map(d => d.figures.late), backgroundColor:'#fca5a5', yAxisID:'y' },
     { type:'line', label:L.rate, data: card.departments.map(d => d.figures.on_time_rate == null ? null : d.figures.on_time_rate * 100),
-      borderColor:'#1f7a4d', backgroundColor:'#1f7a4d', yAxisID:'pct', tension:0, pointRadius:4 } ] },
+      borderColor:'#1f7a4d', backgroundColor:'#1f7a4d', yAxisID:'pct', showLine:false, pointRadius:7, pointStyle:'rectRot' } ] },
   options: { maintainAspectRatio:false, interaction:{ mode:'index', intersect:false },
     scales: { y:{ beginAtZero:true, title:{ display:true, text:L.steps }, ticks:{ precision:0 } },
       pct:{ position:'right', min:0, max:100, grid:{ drawOnChartArea:false }, title:{ display:true, text:L.rate + ' %' } } } } });
@@ -108,7 +108,7 @@ new Chart(document.getElementById('trend'), {
   type:'line',
   data: { labels: weeks, datasets: card.departments.map((d, i) => ({
     label: d.department, data: d.trend.map(f => f.on_time_rate == null ? null : f.on_time_rate * 100),
-    borderColor: color(i), backgroundColor: color(i), spanGaps:true, tension:0, pointRadius:3 })) },
+    borderColor: color(i), backgroundColor: color(i), spanGaps:false, tension:0, pointRadius:4, borderWidth:2 })) },
   options: { maintainAspectRatio:false, scales:{ y:{ min:0, max:100, title:{ display:true, text:L.rate + ' %' } } } } });
 new Chart(document.getElementById('volume'), {
   type:'bar',

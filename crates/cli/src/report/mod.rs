@@ -5,11 +5,12 @@
 //! shows the same numbers); this module reads the files, parses the flags
 //! and writes one of the renderings in [`table`] and [`html`].
 
+mod db;
 mod html;
 mod table;
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -46,6 +47,7 @@ Exit status:
 
 Examples:
   sopflow report --sop examples/ events.jsonl
+  sopflow report --db sqlite://sopflow.db --from 2026-03-01 --to 2026-04-01
   sopflow report --sop examples/ --from 2026-03-01 --to 2026-04-01 --format csv events.jsonl > 三月.csv
   sopflow report --sop examples/ --format html events.jsonl > scorecard.html";
 
@@ -53,12 +55,22 @@ Examples:
 #[derive(Debug, Args)]
 pub(super) struct ReportArgs {
     /// The event log (JSON lines); `-` for standard input.
-    #[arg(value_name = "EVENTS.jsonl")]
-    log: PathBuf,
+    #[arg(value_name = "EVENTS.jsonl", required_unless_present = "db")]
+    log: Option<PathBuf>,
 
     /// The .sop files (or directories of them) the processes come from.
-    #[arg(long = "sop", value_name = "PATH", required = true)]
+    #[arg(
+        long = "sop",
+        value_name = "PATH",
+        required_unless_present = "db",
+        conflicts_with = "db"
+    )]
     sop: Vec<PathBuf>,
+
+    /// Read the definitions and events from a sopflow store instead:
+    /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST:PORT/DATABASE`.
+    #[arg(long, value_name = "URL", conflicts_with = "log")]
+    db: Option<String>,
 
     /// Count from here (inclusive): RFC 3339, or a date YYYY-MM-DD (its
     /// midnight in --zone).
@@ -115,16 +127,31 @@ pub(super) fn run(
     terminal: Terminal,
 ) -> io::Result<ExitStatus> {
     let lang = args.lang.map_or(terminal.lang, Lang::from);
-    let Some(definitions) = definitions(args, err)? else {
-        return Ok(ExitStatus::Error);
-    };
-    let Some(text) = read_log(args, err)? else {
-        return Ok(ExitStatus::Error);
-    };
-    let records = match parse_log(&text) {
-        Ok(records) => records,
-        Err(e) => {
-            writeln!(err, "error: {}:{e}", args.log.display())?;
+    let (definitions, records) = match (&args.db, &args.log) {
+        (Some(url), _) => match db::read(url) {
+            Ok(read) => read,
+            Err(message) => {
+                writeln!(err, "error: {message}")?;
+                return Ok(ExitStatus::Error);
+            }
+        },
+        (None, Some(log)) => {
+            let Some(definitions) = definitions(args, err)? else {
+                return Ok(ExitStatus::Error);
+            };
+            let Some(text) = read_log(log, err)? else {
+                return Ok(ExitStatus::Error);
+            };
+            match parse_log(&text) {
+                Ok(records) => (definitions, records),
+                Err(e) => {
+                    writeln!(err, "error: {}:{e}", log.display())?;
+                    return Ok(ExitStatus::Error);
+                }
+            }
+        }
+        (None, None) => {
+            writeln!(err, "error: give an event log EVENTS.jsonl, or --db URL")?;
             return Ok(ExitStatus::Error);
         }
     };
@@ -216,26 +243,26 @@ fn instant(
 }
 
 /// Reads the event log, or says why not.
-fn read_log(args: &ReportArgs, err: &mut dyn Write) -> io::Result<Option<String>> {
+fn read_log(log: &Path, err: &mut dyn Write) -> io::Result<Option<String>> {
     use std::io::Read;
     let mut bytes = Vec::new();
-    let read = if args.log.as_os_str() == "-" {
+    let read = if log.as_os_str() == "-" {
         io::stdin()
             .lock()
             .take(MAX_LOG_LEN + 1)
             .read_to_end(&mut bytes)
     } else {
-        std::fs::File::open(&args.log).and_then(|f| f.take(MAX_LOG_LEN + 1).read_to_end(&mut bytes))
+        std::fs::File::open(log).and_then(|f| f.take(MAX_LOG_LEN + 1).read_to_end(&mut bytes))
     };
     if let Err(e) = read {
-        writeln!(err, "error: cannot read `{}`: {e}", args.log.display())?;
+        writeln!(err, "error: cannot read `{}`: {e}", log.display())?;
         return Ok(None);
     }
     if bytes.len() as u64 > MAX_LOG_LEN {
         writeln!(
             err,
             "error: `{}` is larger than {} GiB; report on a shorter period of the log",
-            args.log.display(),
+            log.display(),
             MAX_LOG_LEN >> 30
         )?;
         return Ok(None);
@@ -246,7 +273,7 @@ fn read_log(args: &ReportArgs, err: &mut dyn Write) -> io::Result<Option<String>
             writeln!(
                 err,
                 "error: `{}` is not UTF-8 text (invalid byte at offset {})",
-                args.log.display(),
+                log.display(),
                 e.utf8_error().valid_up_to()
             )?;
             Ok(None)
