@@ -56,6 +56,7 @@ pub mod exec;
 pub mod graph;
 pub mod load;
 pub mod model;
+pub mod plan;
 pub mod syntax;
 
 pub use diagnostics::{Code, Diagnostic, Diagnostics, Severity};
