@@ -18,7 +18,9 @@
 
 mod check;
 mod due;
+mod graph;
 mod grid;
+mod plan;
 mod root;
 mod simulate;
 mod walk;
@@ -226,6 +228,8 @@ where
         Command::Due(args) => due::run(args, out, err),
         Command::Calendar(args) => grid::run(args, out, err),
         Command::Simulate(args) => simulate::run(args, out, err),
+        Command::Graph(args) => graph::run(args, out, err, terminal),
+        Command::Plan(args) => plan::run(args, out, err, terminal),
     };
     result.unwrap_or_else(|e| {
         // Standard output is gone (a closed pipe, a full disk); say so if
@@ -304,6 +308,12 @@ enum Command {
     /// Run one instance of a process on a virtual clock and print its events as JSON lines.
     #[command(after_help = simulate::AFTER_HELP)]
     Simulate(simulate::SimulateArgs),
+    /// Draw a process as a Mermaid, Graphviz DOT or SVG diagram with swimlanes by department.
+    #[command(after_help = graph::AFTER_HELP)]
+    Graph(graph::GraphArgs),
+    /// Print the schedule of a process if every step takes its full deadline: critical path, slack, feasibility.
+    #[command(after_help = plan::AFTER_HELP)]
+    Plan(plan::PlanArgs),
 }
 
 /// The values of `--color`.
