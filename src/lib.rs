@@ -34,6 +34,11 @@
 //! - [`calendar`]: business calendars: working days, business hours, holidays, 调休.
 //! - [`diagnostics`]: codes, labels, and rendering for terminals, JSON and CI.
 //! - [`load`]: reading files and resolving `use` through a [`load::Resolver`].
+//! - [`graph`]: a [`Definition`] as a picture: Mermaid, Graphviz DOT and
+//!   (feature `svg`, laid out by `layout-rs`, pure Rust with no dependencies
+//!   of its own) self-contained SVG.
+//! - [`plan`]: static schedules: each step's earliest start and due, the
+//!   critical path, slack, and whether the process deadline can be met.
 //!
 //! The `sopflow` command is its own crate (`crates/cli`), and the durable
 //! runtime (store, scheduler, outbox, HTTP) another (`crates/runtime`); this
@@ -43,6 +48,8 @@
 //! - `parallel` (default): sources of 256 KiB or more are parsed on two
 //!   threads (std scoped threads, which end before [`syntax::parse`] returns;
 //!   no dependency). Without it everything runs on the caller's thread.
+//! - `svg` (off): `graph::svg`, process diagrams laid out by `layout-rs`
+//!   (pure Rust, no dependencies of its own; the CLI enables it).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

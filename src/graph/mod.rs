@@ -1,6 +1,6 @@
 //! Pictures of a process: a [`Diagram`] built from a [`Definition`], drawn
 //! as Mermaid ([`mermaid`]), Graphviz DOT ([`dot`]) or, with the `svg`
-//! feature, a self-contained SVG ([`svg`]).
+//! feature, a self-contained SVG (`svg`).
 //!
 //! The diagram has one swimlane per department (the department that names
 //! each step), a deadline on each step that has one, choices with their

@@ -37,6 +37,7 @@
 mod render;
 mod scan;
 
+pub(crate) use render::duration;
 pub use render::{render, render_scan};
 pub use scan::{scan, ScanDay, ScanReport};
 
@@ -513,7 +514,7 @@ impl<'d> Planner<'d> {
 }
 
 /// Minutes of work in a working day of `calendar` (its business hours; 8 hours when it has none).
-fn minutes_per_day(calendar: &BusinessCalendar) -> i64 {
+pub(crate) fn minutes_per_day(calendar: &BusinessCalendar) -> i64 {
     let total: i64 = calendar
         .hours()
         .map(|(from, to)| (to - from).num_minutes().max(0))
