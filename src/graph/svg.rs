@@ -444,8 +444,8 @@ mod tests {
 
     #[test]
     fn boxes_fit_chinese_text() {
-        let (narrow, _) = box_size(&["abcd"]);
-        let (wide, _) = box_size(&["研发评估"]);
+        let (narrow, _) = box_size(&["abcdefghij"]);
+        let (wide, _) = box_size(&["研发评估研发评估研发评"]);
         assert!(wide > narrow * 1.5, "{wide} vs {narrow}");
     }
 }
