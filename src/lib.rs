@@ -35,6 +35,11 @@
 //! - [`diagnostics`]: codes, labels, and rendering for terminals, JSON and CI.
 //! - [`load`]: reading files and resolving `use` through a [`load::Resolver`].
 //! - [`report`]: the cross-department scorecard computed from event logs.
+//! - [`graph`]: a [`Definition`] as a picture: Mermaid, Graphviz DOT and
+//!   (feature `svg`, laid out by `layout-rs`, pure Rust with no dependencies
+//!   of its own) self-contained SVG.
+//! - [`plan`]: static schedules: each step's earliest start and due, the
+//!   critical path, slack, and whether the process deadline can be met.
 //!
 //! The `sopflow` command is its own crate (`crates/cli`), and the durable
 //! runtime (store, scheduler, outbox, HTTP) another (`crates/runtime`); this
@@ -44,6 +49,8 @@
 //! - `parallel` (default): sources of 256 KiB or more are parsed on two
 //!   threads (std scoped threads, which end before [`syntax::parse`] returns;
 //!   no dependency). Without it everything runs on the caller's thread.
+//! - `svg` (off): `graph::svg`, process diagrams laid out by `layout-rs`
+//!   (pure Rust, no dependencies of its own; the CLI enables it).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -54,9 +61,11 @@ extern crate alloc;
 pub mod calendar;
 pub mod diagnostics;
 pub mod exec;
+pub mod graph;
 pub mod load;
 pub mod model;
 pub mod report;
+pub mod plan;
 pub mod syntax;
 
 pub use diagnostics::{Code, Diagnostic, Diagnostics, Severity};

@@ -1004,6 +1004,35 @@ codes! {
     /// (see "Adding a year" in grammar/LANGUAGE.md). Until then the warning
     /// is a reminder; it does not fail the check.
     CalendarEnding = "W031", "calendar ends within the process's deadlines";
+
+    /// `W040`: the deadlines along the longest path exceed the process deadline.
+    ///
+    /// # What
+    /// Added up along the longest path of the flow, the steps' `within`
+    /// deadlines need more time than the process's own `within` allows, on
+    /// the same clock: working time on the calendar (`wd` as the calendar's
+    /// working day, `wh` as an hour) when the process deadline is in `wd`/`wh`,
+    /// elapsed time otherwise. Each step counts its shortest duration (its
+    /// default, else its fastest priority); a step on the other clock, a `by`
+    /// step, a step without a deadline and rework count nothing. So the sum
+    /// is the least any instance may take when every step uses its time.
+    ///
+    /// # Why
+    /// Every step may take its full deadline and still be on time, yet the
+    /// process would then be late: the SOP promises what its steps do not
+    /// add up to. No instance has to be late for this to be found.
+    ///
+    /// # Example
+    /// ```text
+    /// process 新产品上市 { calendar cn; within 10wd }
+    /// 市场部:提交需求 within 5wd → 研发部:评估 within 3wd → 财务部:核算成本 within 5wd
+    /// ```
+    ///
+    /// # Fix
+    /// Give the process more time, or shorten deadlines on the path;
+    /// `sopflow plan FILE --start …` shows the schedule, the critical path
+    /// and each step's slack.
+    DeadlineOverrun = "W040", "step deadlines exceed the process deadline";
 }
 
 impl Code {
@@ -1066,6 +1095,7 @@ impl Code {
             Code::CoverageGap => "覆盖的年份中间有空缺",
             Code::LadderOrder => "升级顺序不对",
             Code::CalendarEnding => "日历的节假日数据快到头了",
+            Code::DeadlineOverrun => "各步骤时限加起来超过了流程时限",
         }
     }
 

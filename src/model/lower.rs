@@ -92,6 +92,11 @@ pub(crate) fn lower(
             l.push(warning);
         }
     }
+    if let (false, Some(definition)) = (has_errors, &definition) {
+        if let Some(warning) = l.deadline_overrun(definition) {
+            l.push(warning);
+        }
+    }
     (if has_errors { None } else { definition }, l.diags)
 }
 
@@ -1577,6 +1582,61 @@ impl<'a> Lowerer<'a> {
     }
 
     // ------------------------------------------------------------ calendars and header
+
+    /// W040 when the deadlines along the longest path add up to more than
+    /// the process's `within` (see [`super::budget`]).
+    fn deadline_overrun(&self, definition: &Definition) -> Option<Diagnostic> {
+        let overrun = super::budget::overrun(definition)?;
+        let (decl, source) = self.header?;
+        let within = decl
+            .fields
+            .iter()
+            .find(|f| matches!(f.node, Field::Within(_)))?;
+        let span = |zh| crate::plan::duration(overrun.measure, overrun.total, zh);
+        let (total_en, total_zh) = (span(false), span(true));
+        let allowed_en = crate::plan::duration(overrun.measure, overrun.allowed, false);
+        let allowed_zh = crate::plan::duration(overrun.measure, overrun.allowed, true);
+        let over = overrun.total - overrun.allowed;
+        let (over_en, over_zh) = (
+            crate::plan::duration(overrun.measure, over, false),
+            crate::plan::duration(overrun.measure, over, true),
+        );
+        let path = overrun
+            .path
+            .iter()
+            .map(|&id| definition.step(id).key.as_str())
+            .collect::<Vec<_>>()
+            .join(" → ");
+        let last = *overrun.path.last()?;
+        let name = definition.name();
+        Some(
+            Diagnostic::new(
+                Code::DeadlineOverrun,
+                tr!(
+                    "the deadlines along the longest path add up to {total_en}, but process `{name}` allows {allowed_en}",
+                    "最长路径上各步骤的时限加起来要 {total_zh}，但流程 `{name}` 只给了 {allowed_zh}"
+                ),
+                source,
+                within.span,
+                tr!(
+                    "{over_en} too short for the path {path}",
+                    "比这条路径少了 {over_zh}：{path}"
+                ),
+            )
+            .with_label(
+                definition.step(last).location.source,
+                definition.step(last).location.span,
+                tr!(
+                    "the path ends here, {total_en} after the process starts",
+                    "路径到这里结束，离流程开始已经 {total_zh}"
+                ),
+            )
+            .with_help(tr!(
+                "give the process at least {total_en} in its `within`, or shorten deadlines on the path; `sopflow plan` shows the schedule and each step's slack",
+                "请把流程时限放宽到至少 {total_zh}，或缩短这条路径上的步骤时限；用 `sopflow plan` 可以看到排期和每个步骤的余量"
+            )),
+        )
+    }
 
     /// W031 when an instance of `definition` started `today` could need a
     /// year its calendar does not cover.

@@ -6,6 +6,7 @@
 //! name it holds resolves. This module reads no files and no clock: `use` is
 //! resolved by [`crate::load`] before lowering.
 
+mod budget;
 mod checks;
 mod fingerprint;
 mod horizon;

@@ -18,8 +18,10 @@
 
 mod check;
 mod due;
+mod graph;
 mod grid;
 mod report;
+mod plan;
 mod root;
 mod simulate;
 mod walk;
@@ -228,6 +230,8 @@ where
         Command::Calendar(args) => grid::run(args, out, err),
         Command::Simulate(args) => simulate::run(args, out, err),
         Command::Report(args) => report::run(args, out, err, terminal),
+        Command::Graph(args) => graph::run(args, out, err, terminal),
+        Command::Plan(args) => plan::run(args, out, err, terminal),
     };
     result.unwrap_or_else(|e| {
         // Standard output is gone (a closed pipe, a full disk); say so if
@@ -309,6 +313,12 @@ enum Command {
     /// Print the cross-department scorecard of an event log: table, JSON, CSV or HTML.
     #[command(after_help = report::AFTER_HELP)]
     Report(report::ReportArgs),
+    /// Draw a process as a Mermaid, Graphviz DOT or SVG diagram with swimlanes by department.
+    #[command(after_help = graph::AFTER_HELP)]
+    Graph(graph::GraphArgs),
+    /// Print the schedule of a process if every step takes its full deadline: critical path, slack, feasibility.
+    #[command(after_help = plan::AFTER_HELP)]
+    Plan(plan::PlanArgs),
 }
 
 /// The values of `--color`.
