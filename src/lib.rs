@@ -64,8 +64,8 @@ pub mod exec;
 pub mod graph;
 pub mod load;
 pub mod model;
-pub mod report;
 pub mod plan;
+pub mod report;
 pub mod syntax;
 
 pub use diagnostics::{Code, Diagnostic, Diagnostics, Severity};
