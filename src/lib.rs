@@ -30,6 +30,7 @@
 //!
 //! # Modules
 //! - [`syntax`]: text → AST (pest binding, spans).
+//! - [`format`]: the canonical layout of `.sop` text (`sopflow fmt`).
 //! - [`model`]: AST → [`Definition`] (name resolution, validation, the DAG).
 //! - [`calendar`]: business calendars: working days, business hours, holidays, 调休.
 //! - [`diagnostics`]: codes, labels, and rendering for terminals, JSON and CI.
@@ -53,6 +54,7 @@ extern crate alloc;
 pub mod calendar;
 pub mod diagnostics;
 pub mod exec;
+pub mod format;
 pub mod load;
 pub mod model;
 pub mod syntax;
