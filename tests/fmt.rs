@@ -83,7 +83,10 @@ fn every_corpus_file_formats_idempotently_without_changing_meaning() {
             path.display()
         );
     }
-    assert!(formatted > 60 && refused > 10, "{formatted} formatted, {refused} refused");
+    assert!(
+        formatted > 60 && refused > 10,
+        "{formatted} formatted, {refused} refused"
+    );
 }
 
 #[test]

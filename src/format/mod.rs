@@ -7,7 +7,8 @@
 //! - two spaces of indentation per level of braces; a line that continues a
 //!   chain (it starts with an arrow, or the line above ends with one) one
 //!   level more;
-//! - one space between words, and around arrows, `&`, `|`, `{` and `}`; none
+//! - one space between words, and around arrows, `&`, `|`, `{` and `}` (but
+//!   none inside the braces of a group of steps: `{研发部, 财务部}`); none
 //!   before `,` and `;`, one after; none around `:`, `：`, `，`, `、` and `；`,
 //!   none after the `+` of a level (`+2d`); words the author wrote together
 //!   stay together (`时限3天`);
@@ -150,19 +151,60 @@ fn continuations(lines: &[Line<'_>]) -> Vec<bool> {
 
 /// Writes the code of one line, spaced canonically.
 fn write_code(pieces: &[Piece<'_>], out: &mut String) {
-    for (i, piece) in pieces.iter().enumerate() {
-        if i > 0 && space_between(&pieces[i - 1], piece) {
-            out.push(' ');
+    // For each brace opened on this line, whether it opens a group of steps
+    // in a flow (`{研发部, 财务部}`, written tight) rather than a block.
+    let mut groups: Vec<bool> = Vec::new();
+    let mut previous: Option<(&Piece<'_>, Brace)> = None;
+    for piece in pieces {
+        let brace = match piece.kind {
+            Kind::Open => {
+                let group = previous.is_none_or(|(p, _)| p.kind == Kind::Arrow);
+                groups.push(group);
+                if group {
+                    Brace::Group
+                } else {
+                    Brace::Block
+                }
+            }
+            Kind::Close => match groups.pop() {
+                Some(true) => Brace::Group,
+                _ => Brace::Block,
+            },
+            _ => Brace::None,
+        };
+        if let Some((before, before_brace)) = previous {
+            if space_between(before, before_brace, piece, brace) {
+                out.push(' ');
+            }
         }
         out.push_str(piece.text);
+        previous = Some((piece, brace));
     }
 }
 
+/// Whether a brace opens or closes a group of steps or a block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Brace {
+    /// Not a brace.
+    None,
+    /// `{研发部, 财务部}` in a flow: no space inside.
+    Group,
+    /// `step A { … }`: one space inside.
+    Block,
+}
+
 /// Whether one space goes between two pieces of a line.
-fn space_between(before: &Piece<'_>, after: &Piece<'_>) -> bool {
+fn space_between(
+    before: &Piece<'_>,
+    before_brace: Brace,
+    after: &Piece<'_>,
+    after_brace: Brace,
+) -> bool {
     use Kind::*;
     match (before.kind, after.kind) {
         (Open, Close) => false,
+        (Open, _) if before_brace == Brace::Group => false,
+        (_, Close) if after_brace == Brace::Group => false,
         (_, Separator | Tight) | (Tight | Plus, _) => false,
         (Arrow | Operator | Open | Close | Separator, _) | (_, Arrow | Operator | Open | Close) => {
             true
@@ -182,7 +224,10 @@ mod tests {
     #[test]
     fn spacing_around_punctuation() {
         assert_eq!(fmt("A->B  ->  C"), "A -> B -> C\n");
-        assert_eq!(fmt("销售部&市场部 : 方案 → B"), "销售部 & 市场部:方案 → B\n");
+        assert_eq!(
+            fmt("销售部&市场部 : 方案 → B"),
+            "销售部 & 市场部:方案 → B\n"
+        );
         assert_eq!(
             fmt("step A {outcomes 通过|驳回}\nA → B when 通过\nA → C when 驳回"),
             "step A { outcomes 通过 | 驳回 }\nA → B when 通过\nA → C when 驳回\n"
@@ -191,7 +236,8 @@ mod tests {
             fmt("ladder L {\n+ 2d notify head , notify PMO\n}"),
             "ladder L {\n  +2d notify head, notify PMO\n}\n"
         );
-        assert_eq!(fmt("A → {B,C} → D"), "A → { B, C } → D\n");
+        assert_eq!(fmt("A → { B,C } → D"), "A → {B, C} → D\n");
+        assert_eq!(fmt("{ A ,B}→C"), "{A, B} → C\n");
         assert_eq!(fmt("process P {}"), "process P {}\n");
     }
 

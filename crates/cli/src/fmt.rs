@@ -101,7 +101,10 @@ impl Tally {
             parts.push(if zh {
                 format!("{} 个文件有语法错误，未改动", self.invalid)
             } else {
-                format!("{} with syntax errors left as they are", files(self.invalid))
+                format!(
+                    "{} with syntax errors left as they are",
+                    files(self.invalid)
+                )
             });
         }
         if self.failed > 0 {
@@ -180,7 +183,12 @@ pub(super) fn run(
         let found = walk::find(&paths, None);
         for e in &found.errors {
             tally.failed += 1;
-            let _ = writeln!(err, "error: cannot read `{}`: {}", e.path.display(), e.error);
+            let _ = writeln!(
+                err,
+                "error: cannot read `{}`: {}",
+                e.path.display(),
+                e.error
+            );
         }
         if found.files.is_empty() && found.errors.is_empty() {
             let _ = writeln!(err, "warning: no .sop files found");

@@ -7,8 +7,10 @@ use std::process::{Command, Stdio};
 
 use sopflow_cli::{run_with, ExitStatus};
 
-const MESSY: &str = "市场部→研发部   时限3天   # 评估\n\n\n\nstep 研发部:评估{\n\t交付物 《报告》 ,《原型》\n}\n";
-const TIDY: &str = "市场部 → 研发部 时限3天  # 评估\n\nstep 研发部:评估 {\n  交付物 《报告》, 《原型》\n}\n";
+const MESSY: &str =
+    "市场部→研发部   时限3天   # 评估\n\n\n\nstep 研发部:评估{\n\t交付物 《报告》 ,《原型》\n}\n";
+const TIDY: &str =
+    "市场部 → 研发部 时限3天  # 评估\n\nstep 研发部:评估 {\n  交付物 《报告》, 《原型》\n}\n";
 const BROKEN: &str = "市场部 → \n";
 
 /// A fresh directory with `files` in it.
@@ -42,7 +44,12 @@ fn read(dir: &Path, file: &str) -> String {
 fn formats_a_directory_in_place_and_leaves_a_broken_file_alone() {
     let dir = scratch(
         "in-place",
-        &[("sub/messy.sop", MESSY), ("tidy.sop", TIDY), ("broken.sop", BROKEN), ("notes.txt", MESSY)],
+        &[
+            ("sub/messy.sop", MESSY),
+            ("tidy.sop", TIDY),
+            ("broken.sop", BROKEN),
+            ("notes.txt", MESSY),
+        ],
     );
     let (status, out, err) = run(&["fmt", "--lang", "en", dir.to_str().unwrap()]);
     assert_eq!(status, ExitStatus::Failure, "{err}");
@@ -50,7 +57,11 @@ fn formats_a_directory_in_place_and_leaves_a_broken_file_alone() {
     assert_eq!(read(&dir, "sub/messy.sop"), TIDY);
     assert_eq!(read(&dir, "tidy.sop"), TIDY);
     assert_eq!(read(&dir, "broken.sop"), BROKEN);
-    assert_eq!(read(&dir, "notes.txt"), MESSY, "only .sop files are searched for");
+    assert_eq!(
+        read(&dir, "notes.txt"),
+        MESSY,
+        "only .sop files are searched for"
+    );
     assert!(err.contains("error[E001]"), "{err}");
     assert!(
         err.ends_with("formatted 1 file, 1 file already formatted, 1 file with syntax errors left as they are\n"),
@@ -71,7 +82,14 @@ fn formats_a_directory_in_place_and_leaves_a_broken_file_alone() {
 fn check_prints_a_diff_and_changes_nothing() {
     let dir = scratch("check", &[("a.sop", MESSY), ("b.sop", TIDY)]);
     let path = dir.join("a.sop");
-    let (status, out, err) = run(&["fmt", "--check", "--lang", "en", path.to_str().unwrap(), dir.join("b.sop").to_str().unwrap()]);
+    let (status, out, err) = run(&[
+        "fmt",
+        "--check",
+        "--lang",
+        "en",
+        path.to_str().unwrap(),
+        dir.join("b.sop").to_str().unwrap(),
+    ]);
     assert_eq!(status, ExitStatus::Failure);
     assert_eq!(read(&dir, "a.sop"), MESSY);
     let out = out.replace(path.to_str().unwrap(), "a.sop");
@@ -112,7 +130,12 @@ fn binary(args: &[&str], stdin: &str) -> (i32, String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     (
         output.status.code().unwrap(),
@@ -123,12 +146,21 @@ fn binary(args: &[&str], stdin: &str) -> (i32, String, String) {
 
 #[test]
 fn dash_formats_standard_input_to_standard_output() {
-    assert_eq!(binary(&["fmt", "-"], MESSY), (0, TIDY.to_owned(), String::new()));
+    assert_eq!(
+        binary(&["fmt", "-"], MESSY),
+        (0, TIDY.to_owned(), String::new())
+    );
     let (code, out, err) = binary(&["fmt", "--lang", "zh", "-"], BROKEN);
     assert_eq!((code, out.as_str()), (1, ""));
-    assert!(err.contains("错误[E001]") && err.contains("<stdin>:1:"), "{err}");
+    assert!(
+        err.contains("错误[E001]") && err.contains("<stdin>:1:"),
+        "{err}"
+    );
     let (code, out, _) = binary(&["fmt", "--check", "-"], MESSY);
     assert_eq!(code, 1);
-    assert!(out.starts_with("--- <stdin>\n+++ <stdin> (formatted)\n"), "{out}");
+    assert!(
+        out.starts_with("--- <stdin>\n+++ <stdin> (formatted)\n"),
+        "{out}"
+    );
     assert_eq!(binary(&["fmt", "--check", "-"], TIDY).0, 0);
 }
