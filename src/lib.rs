@@ -30,6 +30,7 @@
 //!
 //! # Modules
 //! - [`syntax`]: text → AST (pest binding, spans).
+//! - [`format`]: the canonical layout of `.sop` text (`sopflow fmt`).
 //! - [`model`]: AST → [`Definition`] (name resolution, validation, the DAG).
 //! - [`calendar`]: business calendars: working days, business hours, holidays, 调休.
 //! - [`diagnostics`]: codes, labels, and rendering for terminals, JSON and CI.
@@ -62,6 +63,7 @@ pub mod calendar;
 pub mod diagnostics;
 pub mod exec;
 pub mod graph;
+pub mod format;
 pub mod load;
 pub mod model;
 pub mod plan;

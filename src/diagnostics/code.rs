@@ -43,7 +43,7 @@ impl ParseCodeError {
 /// Defines [`Code`] and its lookup tables from one list of
 /// `Variant = "CODE", "title";` entries.
 macro_rules! codes {
-    ($( $(#[$doc:meta])* $name:ident = $code:literal, $title:literal; )+) => {
+    ($( $(#[doc = $doc:literal])* $name:ident = $code:literal, $title:literal; )+) => {
         /// A stable diagnostic code such as `E020`.
         ///
         /// Codes starting with `E` are errors and codes starting with `W` are
@@ -67,7 +67,7 @@ macro_rules! codes {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum Code {
-            $( $(#[$doc])* $name, )+
+            $( $(#[doc = $doc])* $name, )+
         }
 
         impl Code {
@@ -78,6 +78,15 @@ macro_rules! codes {
             pub fn as_str(self) -> &'static str {
                 match self {
                     $( Code::$name => $code, )+
+                }
+            }
+
+            /// The variant's documentation as Markdown (What, Why, Example,
+            /// Fix), as rustdoc shows it: for tools that explain codes
+            /// (SARIF rules, `--explain`).
+            pub fn docs(self) -> &'static str {
+                match self {
+                    $( Code::$name => concat!($($doc, "\n"),*), )+
                 }
             }
 

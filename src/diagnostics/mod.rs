@@ -7,11 +7,13 @@
 mod code;
 mod line_index;
 mod render;
+mod sarif;
 mod text;
 
 pub use code::{Code, ParseCodeError};
 pub use line_index::{LineCol, LineIndex};
 pub use render::{Record, RenderOptions};
+pub use sarif::{SarifLog, SARIF_SCHEMA};
 pub(crate) use text::tr;
 pub use text::{Lang, ParseLangError, Text};
 

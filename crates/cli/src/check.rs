@@ -14,7 +14,7 @@ use clap::{Args, ValueEnum};
 use super::root::RootArg;
 use super::walk;
 use super::{ExitStatus, Terminal};
-use sopflow::diagnostics::{Diagnostic, Diagnostics, Lang, Record, RenderOptions};
+use sopflow::diagnostics::{Diagnostic, Diagnostics, Lang, Record, RenderOptions, SarifLog};
 use sopflow::load::{FsResolver, Loader};
 
 /// Shown at the end of `sopflow check --help`.
@@ -33,6 +33,9 @@ Examples:
   sopflow check 新产品上市.sop org.sop   Check two files
   sopflow check --format github .        Annotate a pull request in GitHub Actions
   sopflow check --format json flows/     Print all diagnostics as one JSON array
+  sopflow check --format sarif . > sopflow.sarif
+                                         SARIF 2.1.0 for code scanning (upload with
+                                         github/codeql-action/upload-sarif)
   sopflow check --today 2026-12-02 .     Check as on that date (W031: calendars ending soon)
   sopflow check --lang zh flows/         Diagnostics in Chinese (用中文显示诊断)";
 
@@ -93,6 +96,8 @@ enum Format {
     Json,
     /// GitHub Actions workflow commands (annotations), then a summary line, on stdout.
     Github,
+    /// One SARIF 2.1.0 log on stdout, for code-scanning platforms; the summary on stderr.
+    Sarif,
 }
 
 /// Checks the files that `args` names, writing diagnostics to `out` and
@@ -289,6 +294,8 @@ struct Report {
     printed: bool,
     /// The `json` records, printed as one array at the end.
     records: Vec<Record>,
+    /// The `sarif` log, printed at the end.
+    sarif: SarifLog,
 }
 
 impl Report {
@@ -302,6 +309,7 @@ impl Report {
             },
             printed: false,
             records: Vec::new(),
+            sarif: SarifLog::new(env!("CARGO_PKG_VERSION"), lang),
         }
     }
 
@@ -324,6 +332,7 @@ impl Report {
             Format::Github => {
                 out.write_all(diagnostics.render_github_in(self.options.lang).as_bytes())?
             }
+            Format::Sarif => self.sarif.add(diagnostics),
         }
         Ok(())
     }
@@ -346,6 +355,10 @@ impl Report {
                 let _ = writeln!(err, "{summary}");
             }
             Format::Github => writeln!(out, "{summary}")?,
+            Format::Sarif => {
+                writeln!(out, "{}", self.sarif.to_json())?;
+                let _ = writeln!(err, "{summary}");
+            }
         }
         out.flush()
     }

@@ -19,6 +19,7 @@
 mod check;
 mod due;
 mod graph;
+mod fmt;
 mod grid;
 mod plan;
 mod report;
@@ -226,6 +227,7 @@ where
     };
     let result = match &cli.command {
         Command::Check(args) => check::run(args, out, err, terminal),
+        Command::Fmt(args) => fmt::run(args, out, err, terminal),
         Command::Due(args) => due::run(args, out, err),
         Command::Calendar(args) => grid::run(args, out, err),
         Command::Simulate(args) => simulate::run(args, out, err),
@@ -281,6 +283,7 @@ Examples:
   sopflow check 新产品上市.sop org.sop   Check two files
   sopflow check --format github .        Annotate a pull request in GitHub Actions
   sopflow check --format json flows/     Print all diagnostics as one JSON array
+  sopflow fmt flows/                     Lay out every .sop file under flows/ canonically
   sopflow calendar cn 2026               Print 2026 of the built-in calendar as month grids";
 
 /// Cross-department standard operating procedures as deadline-checked workflows.
@@ -301,6 +304,9 @@ enum Command {
     /// Check .sop files for errors and warnings.
     #[command(after_help = check::AFTER_HELP)]
     Check(CheckArgs),
+    /// Lay .sop files out canonically, in place (`-`: standard input to standard output).
+    #[command(after_help = fmt::AFTER_HELP)]
+    Fmt(fmt::FmtArgs),
     /// Print the deadline of a duration started at an instant, on a business calendar.
     #[command(after_help = due::AFTER_HELP)]
     Due(due::DueArgs),
