@@ -34,6 +34,7 @@
 //! - [`calendar`]: business calendars: working days, business hours, holidays, 调休.
 //! - [`diagnostics`]: codes, labels, and rendering for terminals, JSON and CI.
 //! - [`load`]: reading files and resolving `use` through a [`load::Resolver`].
+//! - [`report`]: the cross-department scorecard computed from event logs.
 //!
 //! The `sopflow` command is its own crate (`crates/cli`), and the durable
 //! runtime (store, scheduler, outbox, HTTP) another (`crates/runtime`); this
@@ -55,6 +56,7 @@ pub mod diagnostics;
 pub mod exec;
 pub mod load;
 pub mod model;
+pub mod report;
 pub mod syntax;
 
 pub use diagnostics::{Code, Diagnostic, Diagnostics, Severity};

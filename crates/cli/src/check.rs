@@ -68,7 +68,7 @@ pub(super) struct CheckArgs {
 
 /// The values of `--lang`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum LangArg {
+pub(super) enum LangArg {
     /// 中文
     Zh,
     /// English

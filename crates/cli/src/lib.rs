@@ -19,6 +19,7 @@
 mod check;
 mod due;
 mod grid;
+mod report;
 mod root;
 mod simulate;
 mod walk;
@@ -226,6 +227,7 @@ where
         Command::Due(args) => due::run(args, out, err),
         Command::Calendar(args) => grid::run(args, out, err),
         Command::Simulate(args) => simulate::run(args, out, err),
+        Command::Report(args) => report::run(args, out, err, terminal),
     };
     result.unwrap_or_else(|e| {
         // Standard output is gone (a closed pipe, a full disk); say so if
@@ -304,6 +306,9 @@ enum Command {
     /// Run one instance of a process on a virtual clock and print its events as JSON lines.
     #[command(after_help = simulate::AFTER_HELP)]
     Simulate(simulate::SimulateArgs),
+    /// Print the cross-department scorecard of an event log: table, JSON, CSV or HTML.
+    #[command(after_help = report::AFTER_HELP)]
+    Report(report::ReportArgs),
 }
 
 /// The values of `--color`.

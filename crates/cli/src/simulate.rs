@@ -17,6 +17,7 @@ use super::root::RootArg;
 use super::ExitStatus;
 use sopflow::exec::{Attributes, Command, Event, Instance, Prepared};
 use sopflow::load::{read_regular_file, LoadError};
+use sopflow::report::{LogRecord, Version};
 
 /// Shown at the end of `sopflow simulate --help`.
 pub(super) const AFTER_HELP: &str = "\
@@ -28,7 +29,8 @@ actor, reason?), resume (step, actor), delegate (step, actor, to), skip (step, a
 cancel (actor, reason). Any other field is an error. Blank lines and lines starting with # are
 ignored.
 
-Output: every event as one JSON line on stdout; a failed command is reported on stderr and the
+Output: every event as one JSON line on stdout (with --instance ID, as a log record
+{\"instance\":…,\"process\":…,\"version\":…,\"event\":{…}} for `sopflow report`); a failed command is reported on stderr and the
 simulation goes on.
 
 Exit status:
@@ -63,6 +65,12 @@ pub(super) struct SimulateArgs {
     /// not before --start.
     #[arg(long, value_name = "RFC3339")]
     until: Option<String>,
+
+    /// Name the instance ID and print each event as a log record
+    /// `{"instance":…,"process":…,"version":…,"event":{…}}`, so that the
+    /// outputs of several runs can be mixed into one log for `sopflow report`.
+    #[arg(long, value_name = "ID")]
+    instance: Option<String>,
 
     #[command(flatten)]
     root: RootArg,
@@ -153,9 +161,26 @@ fn script(path: &Path, err: &mut dyn Write) -> io::Result<Option<Vec<(usize, Scr
     Ok(Some(lines))
 }
 
-fn print(out: &mut dyn Write, events: &[Event]) -> io::Result<()> {
+/// The instance, process and version `--instance` wraps each event in.
+struct Envelope {
+    instance: String,
+    process: String,
+    version: Option<Version>,
+}
+
+/// Prints events as JSON lines: bare, or as [`LogRecord`]s with `--instance`.
+fn print(out: &mut dyn Write, events: &[Event], envelope: Option<&Envelope>) -> io::Result<()> {
     for event in events {
-        let line = serde_json::to_string(event).map_err(io::Error::other)?;
+        let line = match envelope {
+            Some(e) => serde_json::to_string(&LogRecord {
+                instance: e.instance.clone(),
+                process: e.process.clone(),
+                version: e.version.clone(),
+                event: event.clone(),
+            }),
+            None => serde_json::to_string(event),
+        }
+        .map_err(io::Error::other)?;
         writeln!(out, "{line}")?;
     }
     Ok(())
@@ -227,11 +252,20 @@ pub(super) fn run(
         return Ok(ExitStatus::Error);
     };
     let prepared = Prepared::new(&definition);
-    let instance_id = args
-        .file
-        .file_stem()
-        .map_or_else(|| "instance".into(), |s| s.to_string_lossy())
-        .into_owned();
+    let instance_id = match &args.instance {
+        Some(id) => id.clone(),
+        None => args
+            .file
+            .file_stem()
+            .map_or_else(|| "instance".into(), |s| s.to_string_lossy())
+            .into_owned(),
+    };
+    let envelope = args.instance.as_ref().map(|id| Envelope {
+        instance: id.clone(),
+        process: definition.name().to_owned(),
+        version: definition.header().version.clone().map(Version::Text),
+    });
+    let record = envelope.as_ref();
     let (mut instance, events) = match Instance::start(&prepared, instance_id, attributes, start) {
         Ok(started) => started,
         Err(e) => {
@@ -239,7 +273,7 @@ pub(super) fn run(
             return Ok(ExitStatus::Failure);
         }
     };
-    print(out, &events)?;
+    print(out, &events, record)?;
     let mut status = ExitStatus::Success;
     let mut pending = commands.into_iter().peekable();
     loop {
@@ -249,7 +283,7 @@ pub(super) fn run(
         match (wake, next_command) {
             (Some(w), c) if c.is_none_or(|c| w <= c) && within(w) => {
                 match instance.tick(&prepared, w) {
-                    Ok(events) => print(out, &events)?,
+                    Ok(events) => print(out, &events, record)?,
                     Err(e) => {
                         writeln!(err, "error: tick at {w}: {e}")?;
                         return Ok(ExitStatus::Failure);
@@ -265,7 +299,7 @@ pub(super) fn run(
             (_, Some(c)) if within(c) => {
                 let (line, scripted) = pending.next().expect("peeked");
                 match instance.handle(&prepared, scripted.command, c) {
-                    Ok(events) => print(out, &events)?,
+                    Ok(events) => print(out, &events, record)?,
                     Err(e) => {
                         writeln!(err, "error: script line {line}: {e}")?;
                         status = ExitStatus::Failure;
@@ -277,7 +311,7 @@ pub(super) fn run(
     }
     if let Some(u) = until {
         match instance.tick(&prepared, u) {
-            Ok(events) => print(out, &events)?,
+            Ok(events) => print(out, &events, record)?,
             Err(e) => {
                 writeln!(err, "error: tick at {u}: {e}")?;
                 return Ok(ExitStatus::Failure);
