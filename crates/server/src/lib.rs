@@ -11,3 +11,4 @@
 
 pub mod assets;
 pub mod page;
+pub mod page_api;
