@@ -54,6 +54,7 @@ extern crate alloc;
 pub mod calendar;
 pub mod diagnostics;
 pub mod exec;
+pub mod graph;
 pub mod load;
 pub mod model;
 pub mod report;
