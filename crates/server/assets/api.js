@@ -56,7 +56,7 @@ export function rows(answer, ...names) {
 
 /** The cursor of the next page of a list answer, if any. */
 export function nextCursor(answer) {
-  return answer?.next ?? answer?.next_after ?? answer?.after ?? answer?.cursor ?? null;
+  return answer?.next_cursor ?? answer?.next ?? null;
 }
 
 /** A fresh command id: the page's commands are safe to retry. */

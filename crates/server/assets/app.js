@@ -55,8 +55,9 @@ async function clock() {
       app.now = now;
       const el = document.getElementById("clock");
       el.textContent = t("clock.now", when(now.toISOString(), new Date(0)));
-      el.title = answer.virtual ? t("clock.virtual") : "";
-      el.classList.toggle("virtual", Boolean(answer.virtual));
+      const virtual = Boolean(answer.virtual ?? answer.is_virtual);
+      el.title = virtual ? t("clock.virtual") : "";
+      el.classList.toggle("virtual", virtual);
       return;
     }
   } catch { /* the clock endpoint is optional */ }

@@ -4,7 +4,7 @@ import { t } from "./i18n.js";
 import { h, mount, when, timeLeft } from "./fmt.js";
 import { app, failure, processNames } from "./app.js";
 
-const PAGE = 100;
+const PAGE = 500;
 
 /** Active (or paused) steps of a list row, whatever the server calls them. */
 export function activeSteps(item) {
@@ -15,19 +15,17 @@ export function activeSteps(item) {
 /** The warning / escalation state of a step: {level: "late"|"warn"|"ok"|"paused", text}. */
 export function stepState(step, now) {
   const left = step.working_time_left_seconds;
-  const esc = step.escalation ?? step.escalated ?? null;
-  const level = esc?.level ?? step.escalation_level ?? null;
-  const to = esc?.recipients ?? step.escalated_to ?? [];
-  const late = (left !== undefined && left !== null && left < 0) || (step.due && new Date(step.due) <= now) || step.late;
-  const warnAt = step.warn_at ?? step.warn;
-  const warned = step.warned || (warnAt && new Date(warnAt) <= now);
+  const level = step.escalation_level ?? 0;
+  const late = step.warn === "missed" || (left !== undefined && left !== null && left < 0) || (step.due && new Date(step.due) <= now);
+  const warned = step.warn === "warned" || (step.warn_at && new Date(step.warn_at) <= now);
   const parts = [];
   let kind = "ok";
   if (step.status === "paused") { kind = "paused"; parts.push(t("state.paused")); }
   else if (late) { kind = "late"; parts.push(t("state.late")); }
   else if (warned) { kind = "warn"; parts.push(t("state.warn")); }
   else parts.push(t("state.ok"));
-  if (level) parts.push(t("state.esc", level, [].concat(to).join("、") || "—"));
+  if (level) parts.push(t("state.esc", level));
+  if (step.delegated_to) parts.push(t("state.delegated", step.delegated_to));
   return { kind, text: parts.join(" · ") };
 }
 
@@ -63,11 +61,11 @@ export async function board(root, query) {
   async function page() {
     const q = new URLSearchParams({ limit: PAGE });
     for (const [k, v] of Object.entries(filters)) if (v) q.set(k, v);
-    if (cursor) q.set("after", cursor);
+    if (cursor) q.set("cursor", cursor);
     const answer = await api(`/api/v1/instances?${q}`);
     const items = rows(answer);
     loaded.push(...items);
-    cursor = nextCursor(answer) ?? (items.length >= PAGE ? items[items.length - 1].id : null);
+    cursor = nextCursor(answer);
   }
   try {
     await page();

@@ -1,6 +1,6 @@
 // 流程 Processes: each deployed SOP as its diagram, with its versions and their instances.
 import { api } from "./api.js";
-import { t } from "./i18n.js";
+import { language, t } from "./i18n.js";
 import { h, mount, when } from "./fmt.js";
 import { failure, versions } from "./app.js";
 
@@ -8,7 +8,7 @@ import { failure, versions } from "./app.js";
 export async function diagram(process, version) {
   const box = h("div", { class: "diagram" });
   try {
-    const q = version ? `?version=${encodeURIComponent(version)}` : "";
+    const q = `?${new URLSearchParams({ ...(version ? { version } : {}), lang: language() === "en" ? "en" : "zh" })}`;
     const text = await api(`/api/v1/processes/${encodeURIComponent(process)}/diagram.svg${q}`, { accept: "image/svg+xml" });
     const doc = new DOMParser().parseFromString(String(text), "image/svg+xml");
     const svg = doc.documentElement;

@@ -4,6 +4,10 @@
 //! - `GET /api/v1/processes/{name}/versions/{version}/steps`: every step of
 //!   that version with its owners, deliverables, acceptance criteria,
 //!   outcomes, and the steps it may send work back to (`send_back_to`).
+//! - `GET /api/v1/processes/{name}/diagram.svg?version=&lang=`: the
+//!   process drawn by [`sopflow::graph::svg`] (the newest version unless
+//!   `version` is given; `lang=en` for English labels), each step a
+//!   `<g class="step" data-step=…>` the page colours by status.
 //! - `GET /api/v1/scorecard?from=&to=`: [`sopflow::report::scorecard`] over
 //!   the store's whole event log and every deployed version — the same
 //!   computation as `sopflow report`, so the page and the report agree —
@@ -15,6 +19,7 @@
 //! rest of the API.
 
 use axum::extract::{Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -23,6 +28,8 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use sopflow::diagnostics::Lang;
+use sopflow::graph::{self, Diagram};
 use sopflow::report::{self, LogRecord, ReportOptions, Version};
 use sopflow::Definition;
 use sopflow_runtime::{ListFilter, Runtime};
@@ -34,6 +41,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(runtime: Runtime) -> Router<S> {
             "/api/v1/processes/{name}/versions/{version}/steps",
             get(steps),
         )
+        .route("/api/v1/processes/{name}/diagram.svg", get(diagram))
         .route("/api/v1/scorecard", get(scorecard))
         .with_state(runtime)
 }
@@ -109,6 +117,49 @@ async fn steps(
     Ok(Json(
         json!({ "process": name, "version": version, "steps": steps }),
     ))
+}
+
+/// Which picture of a process.
+#[derive(Debug, Deserialize)]
+struct Picture {
+    version: Option<i64>,
+    lang: Option<String>,
+}
+
+async fn diagram(
+    State(runtime): State<Runtime>,
+    Path(name): Path<String>,
+    Query(picture): Query<Picture>,
+) -> Result<Response, ApiError> {
+    let version = match picture.version {
+        Some(v) => v,
+        None => runtime
+            .versions()
+            .await?
+            .iter()
+            .filter(|v| v.process == name)
+            .map(|v| v.version)
+            .max()
+            .ok_or_else(|| ApiError {
+                status: StatusCode::NOT_FOUND,
+                kind: "not_found",
+                message: format!("没有部署名为 `{name}` 的流程 (no process `{name}` is deployed)"),
+            })?,
+    };
+    let definition = runtime.definition(&name, version).await?;
+    let lang = match picture.lang.as_deref() {
+        Some("en") => Lang::En,
+        _ => Lang::Zh,
+    };
+    let svg = graph::svg(&Diagram::new(&definition, lang));
+    Ok((
+        [
+            (CONTENT_TYPE, "image/svg+xml; charset=utf-8"),
+            (CACHE_CONTROL, "no-cache"),
+        ],
+        svg,
+    )
+        .into_response())
 }
 
 /// The period of a scorecard request.
