@@ -75,7 +75,7 @@ export function percent(x) {
   return x === null || x === undefined || Number.isNaN(x) ? "—" : `${(Math.round(x * 1000) / 10).toLocaleString(locale())}%`;
 }
 
-/** A number with one decimal, or "—". */
+/** A number with up to two decimals (as `sopflow report` gives hours), or "—". */
 export function num(x) {
-  return x === null || x === undefined || Number.isNaN(x) ? "—" : (Math.round(x * 10) / 10).toLocaleString(locale());
+  return x === null || x === undefined || Number.isNaN(x) ? "—" : x.toLocaleString(locale(), { maximumFractionDigits: 2 });
 }

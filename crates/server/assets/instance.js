@@ -65,10 +65,10 @@ function definition(defs, key) {
 }
 
 function actions(view, defs) {
-  if (!token()) return h("p", { class: "muted" }, t("instance.notoken"));
   const live = (view.steps ?? []).filter((s) => s.status === "active" || s.status === "paused");
   if (!live.length || view.status !== "open") return h("p", { class: "muted" }, t("instance.noactive"));
-  return live.map((s) => stepActions(view, s, definition(defs, s.key)));
+  return [token() ? null : h("p", { class: "muted small" }, t("instance.notoken")),
+    live.map((s) => stepActions(view, s, definition(defs, s.key)))];
 }
 
 function stepActions(view, step, def) {
