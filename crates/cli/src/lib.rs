@@ -20,6 +20,7 @@ mod check;
 mod due;
 mod grid;
 mod root;
+mod serve;
 mod simulate;
 mod walk;
 
@@ -226,6 +227,7 @@ where
         Command::Due(args) => due::run(args, out, err),
         Command::Calendar(args) => grid::run(args, out, err),
         Command::Simulate(args) => simulate::run(args, out, err),
+        Command::Serve(args) => serve::run(args, out, err),
     };
     result.unwrap_or_else(|e| {
         // Standard output is gone (a closed pipe, a full disk); say so if
@@ -304,6 +306,9 @@ enum Command {
     /// Run one instance of a process on a virtual clock and print its events as JSON lines.
     #[command(after_help = simulate::AFTER_HELP)]
     Simulate(simulate::SimulateArgs),
+    /// Deploy .sop files and serve the HTTP API, with durable instances and timers.
+    #[command(after_help = serve::AFTER_HELP)]
+    Serve(serve::ServeArgs),
 }
 
 /// The values of `--color`.
