@@ -21,6 +21,7 @@ mod due;
 mod grid;
 mod report;
 mod root;
+mod serve;
 mod simulate;
 mod walk;
 
@@ -228,6 +229,7 @@ where
         Command::Calendar(args) => grid::run(args, out, err),
         Command::Simulate(args) => simulate::run(args, out, err),
         Command::Report(args) => report::run(args, out, err, terminal),
+        Command::Serve(args) => serve::run(args, out, err),
     };
     result.unwrap_or_else(|e| {
         // Standard output is gone (a closed pipe, a full disk); say so if
@@ -309,6 +311,9 @@ enum Command {
     /// Print the cross-department scorecard of an event log: table, JSON, CSV or HTML.
     #[command(after_help = report::AFTER_HELP)]
     Report(report::ReportArgs),
+    /// Deploy .sop files and serve the HTTP API, with durable instances and timers.
+    #[command(after_help = serve::AFTER_HELP)]
+    Serve(serve::ServeArgs),
 }
 
 /// The values of `--color`.

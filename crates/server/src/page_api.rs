@@ -15,12 +15,18 @@
 //!   `from`/`to` are dates (midnight in the report's zone) or RFC 3339
 //!   instants; `to` is exclusive.
 //!
-//! Errors answer `{"error": "<snake_case kind>", "message": "…"}` like the
-//! rest of the API.
+//! Access is the API's ([`crate::access`]): with tokens every endpoint needs
+//! one; steps and diagrams show definitions (visible to every token, as the
+//! process list is); the scorecard counts only the instances the token may
+//! read, so a department head's scorecard is built from their department's
+//! instances. Errors answer `{"error": "<snake_case kind>", "message": "…"}`
+//! like the rest of the API.
 
+use std::sync::Arc;
+
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -32,60 +38,26 @@ use sopflow::diagnostics::Lang;
 use sopflow::graph::{self, Diagram};
 use sopflow::report::{self, LogRecord, ReportOptions, Version};
 use sopflow::Definition;
-use sopflow_runtime::{ListFilter, Runtime};
+use sopflow_runtime::ListFilter;
 
-/// The page's extra routes over `runtime`, to merge into the service's router.
-pub fn routes<S: Clone + Send + Sync + 'static>(runtime: Runtime) -> Router<S> {
+use crate::access::Principal;
+use crate::api::Caller;
+use crate::error::ApiError;
+use crate::state::Service;
+
+/// Every route of this module: (method, path).
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/api/v1/processes/{name}/versions/{version}/steps"),
+    ("GET", "/api/v1/processes/{name}/diagram.svg"),
+    ("GET", "/api/v1/scorecard"),
+];
+
+/// The page's extra routes, to merge into the service's router.
+pub(crate) fn routes() -> Router<Arc<Service>> {
     Router::new()
-        .route(
-            "/api/v1/processes/{name}/versions/{version}/steps",
-            get(steps),
-        )
-        .route("/api/v1/processes/{name}/diagram.svg", get(diagram))
-        .route("/api/v1/scorecard", get(scorecard))
-        .with_state(runtime)
-}
-
-/// A failure as the API answers it.
-#[derive(Debug)]
-pub struct ApiError {
-    status: StatusCode,
-    kind: &'static str,
-    message: String,
-}
-
-impl ApiError {
-    fn invalid(message: String) -> ApiError {
-        ApiError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            kind: "invalid",
-            message,
-        }
-    }
-}
-
-impl From<sopflow_runtime::Error> for ApiError {
-    fn from(e: sopflow_runtime::Error) -> ApiError {
-        let kind = e.kind();
-        let status = match kind {
-            "not_found" => StatusCode::NOT_FOUND,
-            "invalid" | "invalid_source" => StatusCode::UNPROCESSABLE_ENTITY,
-            "unavailable" => StatusCode::SERVICE_UNAVAILABLE,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
-        };
-        ApiError {
-            status,
-            kind,
-            message: e.to_string(),
-        }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = Json(json!({ "error": self.kind, "message": self.message }));
-        (self.status, body).into_response()
-    }
+        .route(ROUTES[0].1, get(steps))
+        .route(ROUTES[1].1, get(diagram))
+        .route(ROUTES[2].1, get(scorecard))
 }
 
 /// One step as the page's action forms need it.
@@ -98,10 +70,11 @@ struct StepInfo<'a> {
 }
 
 async fn steps(
-    State(runtime): State<Runtime>,
+    State(service): State<Arc<Service>>,
+    Caller(_): Caller,
     Path((name, version)): Path<(String, i64)>,
 ) -> Result<Json<Value>, ApiError> {
-    let definition = runtime.definition(&name, version).await?;
+    let definition = service.runtime.definition(&name, version).await?;
     let steps: Vec<StepInfo<'_>> = definition
         .steps()
         .map(|(id, step)| StepInfo {
@@ -127,10 +100,13 @@ struct Picture {
 }
 
 async fn diagram(
-    State(runtime): State<Runtime>,
+    State(service): State<Arc<Service>>,
+    Caller(_): Caller,
     Path(name): Path<String>,
-    Query(picture): Query<Picture>,
+    picture: Result<Query<Picture>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    let Query(picture) = picture?;
+    let runtime = &service.runtime;
     let version = match picture.version {
         Some(v) => v,
         None => runtime
@@ -140,10 +116,10 @@ async fn diagram(
             .filter(|v| v.process == name)
             .map(|v| v.version)
             .max()
-            .ok_or_else(|| ApiError {
-                status: StatusCode::NOT_FOUND,
-                kind: "not_found",
-                message: format!("没有部署名为 `{name}` 的流程 (no process `{name}` is deployed)"),
+            .ok_or_else(|| {
+                ApiError::NotFound(format!(
+                    "没有部署名为 `{name}` 的流程 (no process `{name}` is deployed)"
+                ))
             })?,
     };
     let definition = runtime.definition(&name, version).await?;
@@ -173,9 +149,12 @@ struct Period {
 const PAGE: u32 = 500;
 
 async fn scorecard(
-    State(runtime): State<Runtime>,
-    Query(period): Query<Period>,
+    State(service): State<Arc<Service>>,
+    Caller(caller): Caller,
+    period: Result<Query<Period>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    let Query(period) = period?;
+    let runtime = &service.runtime;
     let mut definitions: Vec<std::sync::Arc<Definition>> = Vec::new();
     for v in runtime.versions().await? {
         definitions.push(runtime.definition(&v.process, v.version).await?);
@@ -186,12 +165,12 @@ async fn scorecard(
     let to = instant("to", period.to.as_deref(), zone)?;
     if let (Some(f), Some(t)) = (from, to) {
         if t <= f {
-            return Err(ApiError::invalid(format!(
+            return Err(ApiError::bad_request(format!(
                 "`to` ({t}) 不晚于 `from` ({f}): 时段为空 (the period is empty)"
             )));
         }
     }
-    let records = log(&runtime).await?;
+    let records = log(&service, &caller).await?;
     let options = ReportOptions {
         from,
         to,
@@ -202,17 +181,14 @@ async fn scorecard(
         .iter()
         .map(|c| json!({ "key": c.key, "zh": c.zh, "en": c.en }))
         .collect();
-    let mut body = serde_json::to_value(&card).map_err(|e| ApiError {
-        status: StatusCode::INTERNAL_SERVER_ERROR,
-        kind: "internal",
-        message: e.to_string(),
-    })?;
+    let mut body = serde_json::to_value(&card).expect("a scorecard serializes: plain data, string keys");
     body["columns"] = Value::Array(columns);
     Ok(Json(body))
 }
 
-/// Every event of every instance in the store, as log records.
-async fn log(runtime: &Runtime) -> Result<Vec<LogRecord>, ApiError> {
+/// Every event of every instance `caller` may read, as log records.
+async fn log(service: &Service, caller: &Principal) -> Result<Vec<LogRecord>, ApiError> {
+    let runtime = &service.runtime;
     let mut records = Vec::new();
     let mut after = None;
     loop {
@@ -223,7 +199,16 @@ async fn log(runtime: &Runtime) -> Result<Vec<LogRecord>, ApiError> {
         };
         let page = runtime.list(&filter).await?;
         for summary in &page {
-            for event in runtime.events(&summary.id).await? {
+            let events = runtime.events(&summary.id).await?;
+            if !caller.admin {
+                let definition = runtime
+                    .definition(&summary.process, summary.version)
+                    .await?;
+                if !caller.may_read(&definition, &events) {
+                    continue;
+                }
+            }
+            for event in events {
                 records.push(LogRecord {
                     instance: summary.id.clone(),
                     process: summary.process.clone(),
@@ -254,7 +239,7 @@ fn instant(name: &str, text: Option<&str>, zone: Tz) -> Result<Option<DateTime<U
             return Ok(Some(t.with_timezone(&Utc)));
         }
     }
-    Err(ApiError::invalid(format!(
+    Err(ApiError::bad_request(format!(
         "`{name}` 无效: `{text}`; 请写日期如 2026-03-01 或时刻如 2026-03-01T09:00:00+08:00 \
          (invalid `{name}`: write a date such as 2026-03-01 or an instant such as 2026-03-01T09:00:00+08:00)"
     )))
@@ -275,7 +260,10 @@ mod tests {
         assert_eq!(t.to_rfc3339(), "2026-03-02T01:00:00+00:00");
         assert_eq!(instant("to", Some(""), zone).unwrap(), None);
         let e = instant("from", Some("3月2日"), zone).unwrap_err();
-        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(e.message.contains("无效"), "{}", e.message);
+        assert_eq!(e.status_and_kind().0.as_u16(), 400);
+        match e {
+            ApiError::Invalid { message, .. } => assert!(message.contains("无效"), "{message}"),
+            other => panic!("not a 400: {:?}", other.status_and_kind()),
+        }
     }
 }
