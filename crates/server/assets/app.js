@@ -54,8 +54,8 @@ async function clock() {
     if (!Number.isNaN(now.getTime())) {
       app.now = now;
       const el = document.getElementById("clock");
-      el.textContent = t("clock.now", when(now.toISOString(), new Date(0)));
       const virtual = Boolean(answer.virtual ?? answer.is_virtual);
+      el.textContent = `${virtual ? `${t("clock.virtual")} · ` : ""}${t("clock.now", when(now.toISOString(), new Date(0)))}`;
       el.title = virtual ? t("clock.virtual") : "";
       el.classList.toggle("virtual", virtual);
       return;

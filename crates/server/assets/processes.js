@@ -58,7 +58,11 @@ export async function processes(root) {
         h("td", {}, h("a", { href: `#/board?process=${encodeURIComponent(name)}&status=completed` }, t("processes.completed", v.completed ?? 0))),
         h("td", { class: "muted" }, t("processes.cancelled", v.cancelled ?? 0)))))));
     cards.push(card);
-    diagram(name, newest.version).then((d) => card.querySelector(".diagram-slot").replaceWith(d));
+    diagram(name, newest.version).then((d) => {
+      // A file of shared declarations (departments, calendars) deploys with no steps: no picture.
+      if (d.querySelector("svg") && !d.querySelector("[data-step]")) d.replaceChildren(h("p", { class: "muted small" }, t("processes.nosteps")));
+      card.querySelector(".diagram-slot").replaceWith(d);
+    });
   }
   mount(root, h("section", { class: "head" }, h("h1", {}, t("processes.title")), h("p", { class: "muted" }, t("processes.subtitle"))),
     cards.length ? cards : h("p", { class: "empty" }, t("empty")));

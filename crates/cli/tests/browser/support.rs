@@ -43,23 +43,47 @@ pub fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: Opt
     request.push_str("\r\n");
     request.push_str(&body);
     stream.write_all(request.as_bytes()).expect("request written");
+    // Read by the framing the header gives (chromedriver keeps connections
+    // open despite `Connection: close`, so reading to the end would hang).
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("answer read");
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("an HTTP answer has a header");
-    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let mut buf = [0u8; 64 * 1024];
+    let split = loop {
+        if let Some(at) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at;
+        }
+        let n = stream.read(&mut buf).expect("answer read");
+        assert!(n > 0, "the connection closed before the header ended");
+        raw.extend_from_slice(&buf[..n]);
+    };
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    let length = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    let chunked = head.contains("transfer-encoding: chunked");
+    loop {
+        let body = &raw[split + 4..];
+        let complete = match length {
+            Some(n) => body.len() >= n,
+            None if chunked => body.ends_with(b"0\r\n\r\n"),
+            None => false,
+        };
+        if complete {
+            break;
+        }
+        let n = stream.read(&mut buf).expect("answer read");
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(&buf[..n]);
+    }
     let mut payload = raw[split + 4..].to_vec();
     let status: u16 = head
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse().ok())
         .expect("a status code");
-    if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
+    if chunked {
         payload = unchunk(&payload);
     }
     Answer {
@@ -127,7 +151,7 @@ pub struct Browser {
 }
 
 /// The W3C element key.
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735ded0c3a";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 impl Browser {
     /// Opens a headless Chromium window of `width`×`height`.
@@ -209,7 +233,10 @@ impl Browser {
             "/element",
             Some(json!({ "using": "css selector", "value": selector })),
         );
-        let id = found[ELEMENT].as_str().expect("an element id").to_owned();
+        let id = found[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element `{selector}`: {found}"))
+            .to_owned();
         self.call("POST", &format!("/element/{id}/click"), Some(json!({})));
     }
 
@@ -220,7 +247,10 @@ impl Browser {
             "/element",
             Some(json!({ "using": "css selector", "value": selector })),
         );
-        let id = found[ELEMENT].as_str().expect("an element id").to_owned();
+        let id = found[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element `{selector}`: {found}"))
+            .to_owned();
         self.call(
             "POST",
             &format!("/element/{id}/value"),
