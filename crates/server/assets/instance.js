@@ -54,9 +54,9 @@ export async function instance(root, _query, id) {
     h("div", { class: "card" }, pic),
     h("div", { class: "columns" },
       h("div", { class: "col-main" },
+        h("section", { class: "card" }, h("h2", {}, t("instance.actions")), actions(view, defs)),
         h("section", { class: "card" }, h("h2", {}, t("instance.steps")),
-          h("table", { class: "grid steps" }, h("tbody", {}, stepRows))),
-        h("section", { class: "card" }, h("h2", {}, t("instance.actions")), actions(view, defs))),
+          h("div", { class: "scroll" }, h("table", { class: "grid steps" }, h("tbody", {}, stepRows))))),
       h("section", { class: "card col-side" }, h("h2", {}, t("instance.timeline")), timeline(rows(events, "events")))));
 }
 

@@ -94,7 +94,7 @@ export async function scorecard(root, query) {
     data: {
       labels: weeks.map((w) => w.slice(5)),
       datasets: active.map((c, i) => ({
-        label: c.department, borderColor: PALETTE[i % PALETTE.length], backgroundColor: PALETTE[i % PALETTE.length], tension: 0.25, spanGaps: true,
+        label: c.department, borderColor: PALETTE[i % PALETTE.length], backgroundColor: PALETTE[i % PALETTE.length], tension: 0.25, spanGaps: true, pointRadius: 4,
         data: (c.trend ?? []).map((f) => (f.on_time_rate === null || f.on_time_rate === undefined ? null : Math.round(f.on_time_rate * 1000) / 10)),
       })),
     },
@@ -107,7 +107,7 @@ export async function scorecard(root, query) {
       datasets: [
         { label: t("score.ontime"), backgroundColor: "#4f9a6a", data: cards.map((c) => c.figures.completed - c.figures.late) },
         { label: t("score.late"), backgroundColor: "#d9534f", data: cards.map((c) => c.figures.late) },
-        { label: t("score.escalations"), backgroundColor: "#f0a020", data: cards.map((c) => c.figures.escalations) },
+        { label: t("score.escalations"), backgroundColor: "#f0a020", stack: "escalations", data: cards.map((c) => c.figures.escalations) },
       ],
     },
     options: { maintainAspectRatio: false, indexAxis: cards.length > 8 ? "y" : "x", scales: { x: { stacked: true }, y: { stacked: true } }, plugins: { legend: { position: "bottom" } } },

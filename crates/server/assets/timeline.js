@@ -4,7 +4,7 @@ import { h, when, span, workingSpan } from "./fmt.js";
 
 const ICON = {
   instance_started: "▶", step_activated: "●", step_completed: "✔", step_signed: "✎", warning_raised: "⚠",
-  deadline_missed: "⏰", escalated: "⇪", step_paused: "⏸", step_resumed: "⏵", step_reassigned: "⇄",
+  deadline_missed: "!", escalated: "⇪", step_paused: "‖", step_resumed: "▷", step_reassigned: "⇄",
   sent_back: "↩", step_skipped: "↷", step_reset: "↺", deadline_revised: "✎", calendar_data_missing: "?",
   instance_completed: "■", instance_cancelled: "✖",
 };
