@@ -79,12 +79,22 @@ struct Server {
 
 impl Server {
     fn start(name: &str) -> Server {
-        let dir = std::env::temp_dir().join(format!("sopflow-browser-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("sopflow-browser-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
         let departments = [
-            "市场部", "研发部", "产品部", "销售部", "技术部", "供应链部", "生产部", "质量部", "财务部",
-            "客服部", "PMO",
+            "市场部",
+            "研发部",
+            "产品部",
+            "销售部",
+            "技术部",
+            "供应链部",
+            "生产部",
+            "质量部",
+            "财务部",
+            "客服部",
+            "PMO",
         ];
         let config = format!(
             "[[tokens]]\nname = \"PMO\"\ntoken = \"{TOKEN}\"\nactors = {}\nadmin = true\n",
@@ -128,7 +138,12 @@ impl Server {
 
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         let answer = http(&self.addr, method, path, Some(TOKEN), body.as_ref());
-        assert!(answer.status < 300, "{method} {path}: {} {}", answer.status, answer.body);
+        assert!(
+            answer.status < 300,
+            "{method} {path}: {} {}",
+            answer.status,
+            answer.body
+        );
         answer.json()
     }
 
@@ -136,12 +151,18 @@ impl Server {
         self.call(
             "POST",
             "/api/v1/instances",
-            Some(json!({"process": "新产品上市", "id": id, "attributes": {"上市日": "2026-07-01"}})),
+            Some(
+                json!({"process": "新产品上市", "id": id, "attributes": {"上市日": "2026-07-01"}}),
+            ),
         );
     }
 
     fn command(&self, id: &str, command: Value) {
-        self.call("POST", &format!("/api/v1/instances/{id}/commands"), Some(command));
+        self.call(
+            "POST",
+            &format!("/api/v1/instances/{id}/commands"),
+            Some(command),
+        );
     }
 
     fn clock(&self, now: &str) {
@@ -186,7 +207,10 @@ fn save(name: &str, png: &[u8]) {
 
 /// Opens `hash` and waits until the view has drawn.
 fn open(b: &Browser, server: &Server, hash: &str) {
-    b.eval("document.getElementById('view')?.removeAttribute('data-ready');", json!([]));
+    b.eval(
+        "document.getElementById('view')?.removeAttribute('data-ready');",
+        json!([]),
+    );
     b.goto(&server.url(hash));
     b.wait_for(
         "document.getElementById('view')?.dataset.ready",
@@ -206,15 +230,33 @@ fn history(server: &Server) {
         );
     };
     server.clock("2026-03-03T10:00:00+08:00");
-    complete("NP-1", "c1", "市场部:提交需求", "市场部", &["《市场需求文档》"]);
-    complete("NP-2", "c2", "市场部:提交需求", "市场部", &["《市场需求文档》"]);
+    complete(
+        "NP-1",
+        "c1",
+        "市场部:提交需求",
+        "市场部",
+        &["《市场需求文档》"],
+    );
+    complete(
+        "NP-2",
+        "c2",
+        "市场部:提交需求",
+        "市场部",
+        &["《市场需求文档》"],
+    );
     server.clock("2026-03-04T10:00:00+08:00");
     server.command(
         "NP-2",
         json!({"type": "send_back", "id": "c3", "from": "研发部:评估", "to": "市场部:提交需求",
                "actor": "研发部", "reason": "目标用户画像不清楚, 请补充定价区间"}),
     );
-    complete("NP-1", "c4", "研发部:评估", "研发部", &["《技术可行性报告》", "《产品原型图》", "《MVP功能清单》"]);
+    complete(
+        "NP-1",
+        "c4",
+        "研发部:评估",
+        "研发部",
+        &["《技术可行性报告》", "《产品原型图》", "《MVP功能清单》"],
+    );
     // Two and a half weeks on: NP-3's 市场部:提交需求 (10 working days) is late.
     server.clock("2026-03-19T15:00:00+08:00");
 }
@@ -230,7 +272,10 @@ fn the_page_shows_acts_and_scores() {
 
     // The token, as a person would type it.
     open(&b, &server, "#/board");
-    b.eval("localStorage.setItem('sopflow.token', arguments[0]);", json!([TOKEN]));
+    b.eval(
+        "localStorage.setItem('sopflow.token', arguments[0]);",
+        json!([TOKEN]),
+    );
     open(&b, &server, "#/board");
 
     // The board: NP-3's late step first, in words.
@@ -243,10 +288,20 @@ fn the_page_shows_acts_and_scores() {
         "return [...document.querySelectorAll('table.board tbody tr')].map(tr => tr.className);",
         json!([]),
     );
-    let order: Vec<&str> = order.as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
-    let first_on_track = order.iter().position(|c| *c == "row-ok").unwrap_or(order.len());
+    let order: Vec<&str> = order
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let first_on_track = order
+        .iter()
+        .position(|c| *c == "row-ok")
+        .unwrap_or(order.len());
     assert!(
-        order[..first_on_track].iter().all(|c| *c == "row-late" || *c == "row-warn"),
+        order[..first_on_track]
+            .iter()
+            .all(|c| *c == "row-late" || *c == "row-warn"),
         "late and nearly late first: {order:?}"
     );
     let left = b.eval(
@@ -287,7 +342,10 @@ fn the_page_shows_acts_and_scores() {
         .iter()
         .find(|s| s["key"] == "市场部:提交需求")
         .unwrap();
-    assert_eq!(step["status"], "done", "the page's action changed the instance");
+    assert_eq!(
+        step["status"], "done",
+        "the page's action changed the instance"
+    );
     let events = server.call("GET", "/api/v1/instances/NP-3/events", None);
     let done = events["events"]
         .as_array()
@@ -304,20 +362,29 @@ fn the_page_shows_acts_and_scores() {
         "document.querySelector('.actions[data-step=\"研发部:评估\"] input[name=actor]').value = '财务部';",
         json!([]),
     );
-    b.type_into(".actions[data-step=\"研发部:评估\"] input[name=reason]", "测试");
+    b.type_into(
+        ".actions[data-step=\"研发部:评估\"] input[name=reason]",
+        "测试",
+    );
     b.click(".actions[data-step=\"研发部:评估\"] form[data-kind=sendback] button[type=submit]");
     b.wait_for(
         "document.querySelector('.actions[data-step=\"研发部:评估\"] .result.failure')?.textContent.includes('403')",
         "the refusal in words",
     );
     open(&b, &server, "#/instance/NP-2");
-    b.wait_for("document.querySelector('.timeline li[data-type=sent_back]')", "the send-back");
+    b.wait_for(
+        "document.querySelector('.timeline li[data-type=sent_back]')",
+        "the send-back",
+    );
     save("instance", &b.full_screenshot(1360));
 
     // The scorecard equals `sopflow report` on the same log.
     b.resize(1360, 900);
     open(&b, &server, "#/scorecard?from=2026-03-01&to=2026-04-01");
-    b.wait_for("document.querySelector('table.score tbody tr')", "the scorecard table");
+    b.wait_for(
+        "document.querySelector('table.score tbody tr')",
+        "the scorecard table",
+    );
     let shown = b.eval(
         "return [...document.querySelectorAll('table.score tbody tr')].map(tr => \
          [tr.dataset.department, Object.fromEntries([...tr.querySelectorAll('td[data-col]')].map(td => [td.dataset.col, td.textContent]))]);",
@@ -336,11 +403,23 @@ fn the_page_shows_acts_and_scores() {
             match value.as_f64() {
                 None => assert_eq!(text, "—", "{} {key}", card["department"]),
                 Some(v) => {
-                    let shown: f64 = text.trim_end_matches('%').replace(',', "").parse().unwrap_or_else(|_| {
-                        panic!("{} {key}: `{text}` is not a number", card["department"])
-                    });
-                    let expected = if key == "on_time_rate" { (v * 1000.0).round() / 10.0 } else { v };
-                    assert!((shown - expected).abs() < 1e-9, "{} {key}: page {shown}, report {expected}", card["department"]);
+                    let shown: f64 = text
+                        .trim_end_matches('%')
+                        .replace(',', "")
+                        .parse()
+                        .unwrap_or_else(|_| {
+                            panic!("{} {key}: `{text}` is not a number", card["department"])
+                        });
+                    let expected = if key == "on_time_rate" {
+                        (v * 1000.0).round() / 10.0
+                    } else {
+                        v
+                    };
+                    assert!(
+                        (shown - expected).abs() < 1e-9,
+                        "{} {key}: page {shown}, report {expected}",
+                        card["department"]
+                    );
                 }
             }
             compared += 1;
@@ -353,13 +432,19 @@ fn the_page_shows_acts_and_scores() {
         .iter()
         .find(|d| d["department"] == "市场部")
         .unwrap();
-    assert_eq!(late["figures"]["late"], 1, "NP-3's late completion is on the scorecard");
+    assert_eq!(
+        late["figures"]["late"], 1,
+        "NP-3's late completion is on the scorecard"
+    );
     save("scorecard", &b.full_screenshot(1360));
 
     // A phone.
     b.resize(390, 844);
     open(&b, &server, "#/board");
-    b.wait_for("document.querySelector('table.board tbody tr')", "the board on a phone");
+    b.wait_for(
+        "document.querySelector('table.board tbody tr')",
+        "the board on a phone",
+    );
     save("board-phone", &b.screenshot());
     let _ = std::fs::remove_dir_all(&server.dir);
 }
@@ -380,12 +465,18 @@ fn report_of(server: &Server, from: &str, to: &str) -> Value {
     let path = server.dir.join("log.jsonl");
     std::fs::write(&path, log).expect("log written");
     let out = Command::new(env!("CARGO_BIN_EXE_sopflow"))
-        .args(["report", "--format", "json", "--from", from, "--to", to, "--sop"])
+        .args([
+            "report", "--format", "json", "--from", from, "--to", to, "--sop",
+        ])
         .arg(repo().join("examples"))
         .arg(&path)
         .output()
         .expect("sopflow report runs");
-    assert!(out.status.success(), "sopflow report: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "sopflow report: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("report JSON")
 }
 
@@ -418,10 +509,16 @@ fn first_paint_with_ten_thousand_instances() {
     server.clock("2026-03-19T15:00:00+08:00");
     let (_driver, b) = browser(&driver, &chromium, 1360, 900);
     b.goto(&server.url("#/board"));
-    b.eval("localStorage.setItem('sopflow.token', arguments[0]);", json!([TOKEN]));
+    b.eval(
+        "localStorage.setItem('sopflow.token', arguments[0]);",
+        json!([TOKEN]),
+    );
     for round in 0..3 {
         b.goto(&server.url("#/board"));
-        b.wait_for("document.querySelector('table.board tbody tr')", "the board");
+        b.wait_for(
+            "document.querySelector('table.board tbody tr')",
+            "the board",
+        );
         let t = b.eval(
             "const nav = performance.getEntriesByType('navigation')[0]; \
              const fcp = performance.getEntriesByName('first-contentful-paint')[0]; \

@@ -181,7 +181,8 @@ async fn scorecard(
         .iter()
         .map(|c| json!({ "key": c.key, "zh": c.zh, "en": c.en }))
         .collect();
-    let mut body = serde_json::to_value(&card).expect("a scorecard serializes: plain data, string keys");
+    let mut body =
+        serde_json::to_value(&card).expect("a scorecard serializes: plain data, string keys");
     body["columns"] = Value::Array(columns);
     Ok(Json(body))
 }

@@ -18,13 +18,18 @@ pub struct Answer {
 impl Answer {
     /// The body as JSON (panics with the body when it is not).
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 }
 
 /// One HTTP request to `addr` (`127.0.0.1:PORT`), `Connection: close`.
-pub fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> Answer {
+pub fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> Answer {
     let mut stream = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect {addr}: {e}"));
     stream
         .set_read_timeout(Some(Duration::from_secs(120)))
@@ -42,7 +47,9 @@ pub fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: Opt
     }
     request.push_str("\r\n");
     request.push_str(&body);
-    stream.write_all(request.as_bytes()).expect("request written");
+    stream
+        .write_all(request.as_bytes())
+        .expect("request written");
     // Read by the framing the header gives (chromedriver keeps connections
     // open despite `Connection: close`, so reading to the end would hang).
     let mut raw = Vec::new();
@@ -223,7 +230,10 @@ impl Browser {
             std::thread::sleep(Duration::from_millis(100));
         }
         let text = self.eval("return document.body.innerText;", json!([]));
-        panic!("the page never showed {what}; it shows:\n{}", text.as_str().unwrap_or(""));
+        panic!(
+            "the page never showed {what}; it shows:\n{}",
+            text.as_str().unwrap_or("")
+        );
     }
 
     /// Clicks the first element matching the CSS `selector`.
