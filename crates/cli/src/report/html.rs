@@ -171,10 +171,32 @@ pub(super) fn html(card: &Scorecard, lang: Lang, out: &mut dyn Write) -> io::Res
         );
     };
     s.push_str("<div class=\"grid\">\n");
-    chart(&mut s, "compare", t("部门对比：完成与按时率", "Departments: completed and on time"));
-    chart(&mut s, "hours", t("部门对比：超时与等待（工时）", "Departments: lateness and waiting (working hours)"));
-    chart(&mut s, "trend", t("按周趋势：按时率", "Trend by week: on-time rate"));
-    chart(&mut s, "volume", t("按周趋势：完成步骤", "Trend by week: steps completed"));
+    chart(
+        &mut s,
+        "compare",
+        t(
+            "部门对比：完成与按时率",
+            "Departments: completed and on time",
+        ),
+    );
+    chart(
+        &mut s,
+        "hours",
+        t(
+            "部门对比：超时与等待（工时）",
+            "Departments: lateness and waiting (working hours)",
+        ),
+    );
+    chart(
+        &mut s,
+        "trend",
+        t("按周趋势：按时率", "Trend by week: on-time rate"),
+    );
+    chart(
+        &mut s,
+        "volume",
+        t("按周趋势：完成步骤", "Trend by week: steps completed"),
+    );
     s.push_str("</div>\n");
 
     // How the figures are counted.
@@ -221,7 +243,10 @@ pub(super) fn html(card: &Scorecard, lang: Lang, out: &mut dyn Write) -> io::Res
     );
     out.write_all(s.as_bytes())?;
     out.write_all(sopflow_server::assets::CHART_JS.as_bytes())?;
-    write!(out, "\n</script>\n<script>{SCRIPT}</script>\n</body>\n</html>\n")
+    write!(
+        out,
+        "\n</script>\n<script>{SCRIPT}</script>\n</body>\n</html>\n"
+    )
 }
 
 #[cfg(test)]
@@ -230,7 +255,10 @@ mod tests {
 
     #[test]
     fn escaping() {
-        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
         let json = script_json(&"</script><!--&").unwrap();
         assert!(!json.contains('<') && !json.contains('&'), "{json}");
     }

@@ -220,7 +220,10 @@ fn read_log(args: &ReportArgs, err: &mut dyn Write) -> io::Result<Option<String>
     use std::io::Read;
     let mut bytes = Vec::new();
     let read = if args.log.as_os_str() == "-" {
-        io::stdin().lock().take(MAX_LOG_LEN + 1).read_to_end(&mut bytes)
+        io::stdin()
+            .lock()
+            .take(MAX_LOG_LEN + 1)
+            .read_to_end(&mut bytes)
     } else {
         std::fs::File::open(&args.log).and_then(|f| f.take(MAX_LOG_LEN + 1).read_to_end(&mut bytes))
     };
@@ -265,13 +268,22 @@ fn definitions(args: &ReportArgs, err: &mut dyn Write) -> io::Result<Option<Vec<
     let mut ok = true;
     for e in &found.errors {
         ok = false;
-        writeln!(err, "error: cannot read `{}`: {}", e.path.display(), e.error)?;
+        writeln!(
+            err,
+            "error: cannot read `{}`: {}",
+            e.path.display(),
+            e.error
+        )?;
     }
     let mut definitions = Vec::new();
     for walk::FoundFile { path, root } in &found.files {
         let Some(name) = path.to_str() else {
             ok = false;
-            writeln!(err, "error: cannot read `{}`: the path is not valid UTF-8", path.display())?;
+            writeln!(
+                err,
+                "error: cannot read `{}`: the path is not valid UTF-8",
+                path.display()
+            )?;
             continue;
         };
         let loader = match FsResolver::new(&found.roots[*root]) {
@@ -304,7 +316,10 @@ fn definitions(args: &ReportArgs, err: &mut dyn Write) -> io::Result<Option<Vec<
         }
     }
     if found.files.is_empty() && ok {
-        writeln!(err, "error: no .sop files found in --sop; name the files the processes come from")?;
+        writeln!(
+            err,
+            "error: no .sop files found in --sop; name the files the processes come from"
+        )?;
         return Ok(None);
     }
     Ok(ok.then_some(definitions))

@@ -30,7 +30,10 @@ pub(super) fn period(card: &Scorecard, lang: Lang) -> String {
     let from = show(card.from, label(lang, "最早", "the beginning"));
     let to = show(card.to, label(lang, "最新", "the end"));
     match lang {
-        Lang::Zh => format!("{from} 至 {to}（不含），时区 {}，实例 {} 个", card.zone, card.instances),
+        Lang::Zh => format!(
+            "{from} 至 {to}（不含），时区 {}，实例 {} 个",
+            card.zone, card.instances
+        ),
         Lang::En => format!(
             "{from} to {to} (exclusive), zone {}, {} instances",
             card.zone, card.instances
@@ -81,13 +84,19 @@ pub(super) fn table(card: &Scorecard, lang: Lang, out: &mut dyn Write) -> io::Re
     )?;
     writeln!(out, "{}", period(card, lang))?;
     writeln!(out)?;
-    let mut rows = vec![std::iter::once(label(lang, "部门", "Department").to_owned())
-        .chain(COLUMNS.iter().map(|c| label(lang, c.zh, c.en).to_owned()))
-        .collect::<Vec<_>>()];
+    let mut rows = vec![
+        std::iter::once(label(lang, "部门", "Department").to_owned())
+            .chain(COLUMNS.iter().map(|c| label(lang, c.zh, c.en).to_owned()))
+            .collect::<Vec<_>>(),
+    ];
     for d in &card.departments {
         rows.push(
             std::iter::once(d.department.clone())
-                .chain(COLUMNS.iter().map(|c| d.figures.cell(c.key).unwrap_or_default()))
+                .chain(
+                    COLUMNS
+                        .iter()
+                        .map(|c| d.figures.cell(c.key).unwrap_or_default()),
+                )
                 .collect(),
         );
     }
