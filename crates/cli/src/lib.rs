@@ -24,6 +24,7 @@ mod grid;
 mod plan;
 mod report;
 mod root;
+mod serve;
 mod simulate;
 mod walk;
 
@@ -234,6 +235,7 @@ where
         Command::Report(args) => report::run(args, out, err, terminal),
         Command::Graph(args) => graph::run(args, out, err, terminal),
         Command::Plan(args) => plan::run(args, out, err, terminal),
+        Command::Serve(args) => serve::run(args, out, err),
     };
     result.unwrap_or_else(|e| {
         // Standard output is gone (a closed pipe, a full disk); say so if
@@ -325,6 +327,9 @@ enum Command {
     /// Print the schedule of a process if every step takes its full deadline: critical path, slack, feasibility.
     #[command(after_help = plan::AFTER_HELP)]
     Plan(plan::PlanArgs),
+    /// Deploy .sop files and serve the HTTP API, with durable instances and timers.
+    #[command(after_help = serve::AFTER_HELP)]
+    Serve(serve::ServeArgs),
 }
 
 /// The values of `--color`.

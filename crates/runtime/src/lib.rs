@@ -113,5 +113,5 @@ pub use sources::SopFiles;
 pub use store::Backend;
 pub use types::{
     Answer, Deployment, Fired, InstanceSummary, InstanceView, ListFilter, Notification, Round,
-    Status, StepView, VersionInfo,
+    Stats, Status, StepView, VersionInfo,
 };

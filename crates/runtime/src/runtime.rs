@@ -17,7 +17,7 @@ use crate::error::{corrupt, Error, Result};
 use crate::store::{self, instant, seconds, Backend};
 use crate::types::{
     Answer, Deployment, Fired, InstanceSummary, InstanceView, ListFilter, Notification, Round,
-    Status, StepView, VersionInfo,
+    Stats, Status, StepView, VersionInfo,
 };
 use crate::{outbox, SopFiles};
 
@@ -774,6 +774,41 @@ impl Runtime {
         .fetch_all(&self.inner.pool)
         .await?;
         rows.iter().map(summary).collect()
+    }
+
+    /// Counts for monitoring: instances by status, timer events by type
+    /// (events no command caused: warnings, missed deadlines, escalations),
+    /// commands remembered, and outbox rows by status. Each is one indexed or
+    /// grouped query; meant for a `/metrics` scrape, not for a hot path.
+    ///
+    /// # Errors
+    /// [`Error::Database`].
+    pub async fn stats(&self) -> Result<Stats> {
+        let pool = &self.inner.pool;
+        let pairs = |rows: Vec<(String, i64)>| rows.into_iter().collect();
+        let instances: Vec<(String, i64)> =
+            sqlx::query_as("SELECT status, COUNT(*) FROM instances GROUP BY status")
+                .fetch_all(pool)
+                .await?;
+        let timer_events: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT type, COUNT(*) FROM events WHERE command_id IS NULL \
+             AND type IN ('warning_raised', 'deadline_missed', 'escalated') GROUP BY type",
+        )
+        .fetch_all(pool)
+        .await?;
+        let commands: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM commands")
+            .fetch_one(pool)
+            .await?;
+        let outbox: Vec<(String, i64)> =
+            sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+                .fetch_all(pool)
+                .await?;
+        Ok(Stats {
+            instances: pairs(instances),
+            timer_events: pairs(timer_events),
+            commands,
+            outbox: pairs(outbox),
+        })
     }
 
     /// Notifications in the outbox that are still `pending`, oldest first.

@@ -199,3 +199,17 @@ pub struct Notification {
     /// `pending` until delivery (a later part of the runtime) takes it.
     pub status: String,
 }
+
+/// Counts for monitoring, from [`Runtime::stats`](crate::Runtime::stats).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Stats {
+    /// Instances by status (`open`, `completed`, `cancelled`).
+    pub instances: std::collections::BTreeMap<String, i64>,
+    /// Events that timers emitted, by type (`warning_raised`,
+    /// `deadline_missed`, `escalated`).
+    pub timer_events: std::collections::BTreeMap<String, i64>,
+    /// Commands handled (remembered command ids).
+    pub commands: i64,
+    /// Outbox rows by status (`pending`, and the delivery states).
+    pub outbox: std::collections::BTreeMap<String, i64>,
+}
