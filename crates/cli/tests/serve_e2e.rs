@@ -44,7 +44,7 @@ fn start_complete_warn_escalate_restart_and_nothing_is_lost_or_repeated() {
         types(&after)[before.len()..],
         ["deadline_missed", "escalated", "escalated", "escalated"]
     );
-    assert_eq!(after_events[before.len()]["at"], "2026-03-02T03:00:01Z");
+    assert_eq!(after_events[before.len()]["at"], "2026-03-02T03:00:00Z");
     // The same command again: the same answer, nothing new.
     let (status, again) = server.post(
         "/api/v1/instances/T-1/commands",

@@ -6,7 +6,10 @@ use common::*;
 use serde_json::json;
 
 async fn seeded() -> App {
-    let app = app(true).await;
+    seed(app(true).await).await
+}
+
+async fn seed(app: App) -> App {
     assert_eq!(app.deploy(Some(ADMIN), SMALL).await.status.as_u16(), 201);
     assert_eq!(app.deploy(Some(ADMIN), FINANCE).await.status.as_u16(), 201);
     let a = app
@@ -89,6 +92,27 @@ async fn a_department_cannot_read_instances_it_is_no_party_to() {
         .get("/api/v1/instances?department=研发部", Some(ADMIN))
         .await;
     assert_eq!(by_department.body["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_department_cannot_read_instances_it_is_no_party_to_on_postgres() {
+    if let Some(app) = app_postgres("access", true).await {
+        let app = seed(app).await;
+        let list = app.get("/api/v1/instances", Some(RD)).await;
+        assert_eq!(
+            list.body["items"].as_array().unwrap().len(),
+            1,
+            "{}",
+            list.text
+        );
+        assert_eq!(
+            app.get("/api/v1/instances/F-1", Some(RD))
+                .await
+                .status
+                .as_u16(),
+            404
+        );
+    }
 }
 
 #[tokio::test]

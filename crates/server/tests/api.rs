@@ -20,7 +20,17 @@ fn types(events: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn start_complete_warn_escalate_on_the_virtual_clock() {
-    let app = app(false).await;
+    flow(app(false).await).await;
+}
+
+#[tokio::test]
+async fn start_complete_warn_escalate_on_postgres() {
+    if let Some(app) = app_postgres("flow", false).await {
+        flow(app).await;
+    }
+}
+
+async fn flow(app: App) {
     let deployed = app.deploy(None, SMALL).await;
     assert_eq!(deployed.status.as_u16(), 201, "{}", deployed.text);
     check_documented("POST", "/api/v1/processes", 201, &deployed.body);
@@ -356,4 +366,21 @@ async fn bad_requests_answer_4xx_and_change_nothing() {
     assert_eq!(before, after, "no refused request changed the log");
     let processes = app.get("/api/v1/processes", None).await;
     assert_eq!(processes.body["processes"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_source_larger_than_a_json_body_deploys_and_a_huge_one_is_413() {
+    let app = app(false).await;
+    let big = format!("{SMALL}# {}\n", "注".repeat(100_000));
+    assert!(big.len() > sopflow_server::MAX_JSON_BODY);
+    let answer = app.deploy(None, &big).await;
+    assert_eq!(answer.status.as_u16(), 201, "{}", answer.text);
+    let huge = format!("{SMALL}# {}\n", "x".repeat(sopflow_server::MAX_SOURCE_BODY));
+    let answer = app.deploy(None, &huge).await;
+    assert_eq!(answer.status.as_u16(), 413, "{}", answer.text);
+    assert!(
+        answer.body["message"].as_str().unwrap().contains("at most"),
+        "{}",
+        answer.text
+    );
 }

@@ -69,11 +69,56 @@ pub struct App {
     _dir: tempfile::TempDir,
 }
 
-/// A server with the tokens of [`CONFIG`] (or none), on a virtual clock at [`T0`].
+/// A server with the tokens of [`CONFIG`] (or none), on a virtual clock at
+/// [`T0`], on a fresh SQLite file.
 pub async fn app(with_tokens: bool) -> App {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
-    let runtime = Runtime::connect(&url).await.expect("a fresh database");
+    app_on(&url, with_tokens, dir).await
+}
+
+/// The Postgres server the tests may use, from `SOPFLOW_TEST_POSTGRES_URL`;
+/// `None` skips, unless `SOPFLOW_REQUIRE_POSTGRES=1` (then it fails).
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("SOPFLOW_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("SOPFLOW_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                "SOPFLOW_REQUIRE_POSTGRES=1 but SOPFLOW_TEST_POSTGRES_URL is not set"
+            );
+            eprintln!("skipped: SOPFLOW_TEST_POSTGRES_URL is not set");
+            None
+        }
+    }
+}
+
+/// A server as [`app`] on a fresh Postgres database `sopflow_s_{name}`.
+pub async fn app_postgres(name: &str, with_tokens: bool) -> Option<App> {
+    use sqlx::Executor;
+    let admin = postgres_url()?;
+    let database = format!("sopflow_s_{name}");
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+        .await
+        .expect("the test Postgres server is reachable");
+    conn.execute(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
+    )))
+    .await
+    .expect("drop the test database");
+    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {database}")))
+        .await
+        .expect("create the test database");
+    let base = admin
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .expect("a URL ending in /DATABASE");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    Some(app_on(&format!("{base}/{database}"), with_tokens, dir).await)
+}
+
+async fn app_on(url: &str, with_tokens: bool, dir: tempfile::TempDir) -> App {
+    let runtime = Runtime::connect(url).await.expect("a fresh database");
     let tokens = if with_tokens {
         Config::parse(CONFIG)
             .expect("the test config parses")
