@@ -5,6 +5,11 @@
 //! the environment (token secrets, `SOPFLOW_LOG`), the files to deploy, the
 //! signals that stop it. It logs with `tracing` on standard error and prints
 //! the one line tools wait for (`listening on http://ADDR`) on standard output.
+//!
+//! Dependencies it adds to the CLI: `tokio` (a two-thread runtime, Ctrl-C
+//! and SIGTERM), `tracing` and `tracing-subscriber` (logs on standard error
+//! with an env filter read from `SOPFLOW_LOG`). Its tests use `ureq`, a small
+//! blocking HTTP client built without TLS, and `tempfile`.
 
 use std::io::{self, Write};
 use std::net::SocketAddr;
@@ -212,6 +217,21 @@ async fn serve(
         tracing::info!(
             "[notify] is configured; notifications wait in the outbox until delivery is wired"
         );
+    }
+    // Catch up before serving: what fell due while the server was down has
+    // fired (at the instants it fell due) before the first request is answered.
+    match runtime
+        .catch_up(now, SchedulerOptions::default().batch)
+        .await
+    {
+        Ok(round) if !round.fired.is_empty() => {
+            tracing::info!(
+                fired = round.fired.len(),
+                "caught up on timers that fell due"
+            );
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "catching up on due timers failed"),
     }
     let listener = match tokio::net::TcpListener::bind(plan.listen).await {
         Ok(listener) => listener,
