@@ -98,6 +98,7 @@
 //! - `chrono`: instants, as the core uses them.
 #![warn(missing_docs)]
 
+pub mod delivery;
 mod error;
 mod outbox;
 mod runtime;
