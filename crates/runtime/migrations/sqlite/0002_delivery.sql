@@ -30,11 +30,11 @@ CREATE INDEX deliveries_by_status ON deliveries (status, id);
 -- Every request made to a channel: the record the rate limit counts.
 CREATE TABLE delivery_attempts (
     delivery_id INTEGER NOT NULL,
-    attempt     INTEGER NOT NULL,              -- 1, 2, 3, ... per delivery
+    attempt     INTEGER NOT NULL,              -- 1, 2, 3, ... per delivery (again from 1 after a retried dead letter)
     channel     TEXT    NOT NULL,
     at          INTEGER NOT NULL,              -- when the request was started
     outcome     TEXT,                          -- sent | failed; NULL while under way (or lost)
-    error       TEXT,
-    PRIMARY KEY (delivery_id, attempt)
+    error       TEXT
 );
+CREATE INDEX delivery_attempts_by_delivery ON delivery_attempts (delivery_id, attempt);
 CREATE INDEX delivery_attempts_by_channel ON delivery_attempts (channel, at);

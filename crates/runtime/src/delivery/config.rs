@@ -43,7 +43,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// The same in TOML, as `sopflow.toml` holds it, is in the README
 /// ("Notifications").
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NotifyConfig {
     /// The channel for recipients without a route. Without it, their
@@ -62,27 +62,75 @@ pub struct NotifyConfig {
     /// The channels by name.
     #[serde(default)]
     pub channels: BTreeMap<String, ChannelConfig>,
-    /// How delivery retries, folds and times out.
-    #[serde(default, flatten)]
-    pub delivery: DeliverySettings,
-}
-
-/// How delivery retries, folds and times out (keys of `[notify]`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct DeliverySettings {
     /// Notifications for one recipient that arrive within this many seconds
     /// of the first are folded into one message (a digest when several).
     /// 0 sends each at once. Default 60.
+    #[serde(default = "defaults::digest_window_secs")]
     pub digest_window_secs: u64,
     /// After this many failed attempts a message is dead. Default 8.
+    #[serde(default = "defaults::max_attempts")]
     pub max_attempts: u32,
     /// The wait after the first failure, doubled after each further one
     /// (with jitter). Default 30.
+    #[serde(default = "defaults::backoff_initial_secs")]
     pub backoff_initial_secs: u64,
     /// The longest wait between attempts. Default 3600.
+    #[serde(default = "defaults::backoff_max_secs")]
     pub backoff_max_secs: u64,
     /// How long one HTTP request may take. Default 10.
+    #[serde(default = "defaults::timeout_secs")]
+    pub timeout_secs: u64,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        let settings = DeliverySettings::default();
+        NotifyConfig {
+            default: None,
+            admin: None,
+            routes: BTreeMap::new(),
+            channels: BTreeMap::new(),
+            digest_window_secs: settings.digest_window_secs,
+            max_attempts: settings.max_attempts,
+            backoff_initial_secs: settings.backoff_initial_secs,
+            backoff_max_secs: settings.backoff_max_secs,
+            timeout_secs: settings.timeout_secs,
+        }
+    }
+}
+
+mod defaults {
+    use super::DeliverySettings;
+    pub(super) fn digest_window_secs() -> u64 {
+        DeliverySettings::default().digest_window_secs
+    }
+    pub(super) fn max_attempts() -> u32 {
+        DeliverySettings::default().max_attempts
+    }
+    pub(super) fn backoff_initial_secs() -> u64 {
+        DeliverySettings::default().backoff_initial_secs
+    }
+    pub(super) fn backoff_max_secs() -> u64 {
+        DeliverySettings::default().backoff_max_secs
+    }
+    pub(super) fn timeout_secs() -> u64 {
+        DeliverySettings::default().timeout_secs
+    }
+}
+
+/// How delivery retries, folds and times out: the settings keys of
+/// [`NotifyConfig`], as checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliverySettings {
+    /// See [`NotifyConfig::digest_window_secs`].
+    pub digest_window_secs: u64,
+    /// See [`NotifyConfig::max_attempts`].
+    pub max_attempts: u32,
+    /// See [`NotifyConfig::backoff_initial_secs`].
+    pub backoff_initial_secs: u64,
+    /// See [`NotifyConfig::backoff_max_secs`].
+    pub backoff_max_secs: u64,
+    /// See [`NotifyConfig::timeout_secs`].
     pub timeout_secs: u64,
 }
 
@@ -304,7 +352,7 @@ impl NotifyConfig {
         &self,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Channels, ConfigError> {
-        if self.delivery.max_attempts == 0 {
+        if self.max_attempts == 0 {
             return Err(ConfigError::MaxAttempts);
         }
         let mut channels = BTreeMap::new();
@@ -388,7 +436,13 @@ impl NotifyConfig {
             routes: self.routes.clone(),
             default: self.default.clone(),
             admin: self.admin.clone(),
-            settings: self.delivery,
+            settings: DeliverySettings {
+                digest_window_secs: self.digest_window_secs,
+                max_attempts: self.max_attempts,
+                backoff_initial_secs: self.backoff_initial_secs,
+                backoff_max_secs: self.backoff_max_secs,
+                timeout_secs: self.timeout_secs,
+            },
         })
     }
 }

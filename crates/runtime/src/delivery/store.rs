@@ -436,7 +436,7 @@ pub(crate) async fn finish(
     };
     sqlx::query(
         "UPDATE delivery_attempts SET outcome = $3, error = $4 \
-         WHERE delivery_id = $1 AND attempt = $2",
+         WHERE delivery_id = $1 AND attempt = $2 AND outcome IS NULL",
     )
     .bind(claimed.id)
     .bind(claimed.attempt)
