@@ -338,27 +338,47 @@ async fn delivery_failures_then_recovery(url: &str) {
     assert_eq!(first.attempts, 1);
     assert!(first.last_error.as_deref().unwrap().starts_with("HTTP 500"));
     let wait = first.next_attempt_at - now;
-    assert!(wait >= TimeDelta::seconds(15) && wait <= TimeDelta::seconds(30), "{wait}");
+    assert!(
+        wait >= TimeDelta::seconds(15) && wait <= TimeDelta::seconds(30),
+        "{wait}"
+    );
 
     // Not due yet: nothing happens.
-    assert_eq!(delivery.run_once(now + TimeDelta::seconds(14)).await.unwrap(), Pass::default());
+    assert_eq!(
+        delivery
+            .run_once(now + TimeDelta::seconds(14))
+            .await
+            .unwrap(),
+        Pass::default()
+    );
 
     // The second attempt times out; the wait doubles.
     let now = first.next_attempt_at;
     assert_eq!(delivery.run_once(now).await.unwrap(), pass(0, 0, 1, 0));
     let [second] = all(&runtime).await.try_into().unwrap();
     assert_eq!(second.attempts, 2);
-    assert!(second.last_error.as_deref().unwrap().contains("timeout"), "{second:?}");
+    assert!(
+        second.last_error.as_deref().unwrap().contains("timeout"),
+        "{second:?}"
+    );
     let wait = second.next_attempt_at - now;
-    assert!(wait >= TimeDelta::seconds(30) && wait <= TimeDelta::seconds(60), "{wait}");
+    assert!(
+        wait >= TimeDelta::seconds(30) && wait <= TimeDelta::seconds(60),
+        "{wait}"
+    );
 
     // The server recovered: delivered, and never again.
     let now = second.next_attempt_at;
     assert_eq!(delivery.run_once(now).await.unwrap(), pass(0, 1, 0, 0));
-    assert_eq!(delivery.run_once(now + minutes(600)).await.unwrap(), Pass::default());
+    assert_eq!(
+        delivery.run_once(now + minutes(600)).await.unwrap(),
+        Pass::default()
+    );
     let got = server.on("hook");
     assert_eq!(got.len(), 3);
-    assert!(got.iter().all(|r| r.key == got[0].key && r.body == got[0].body));
+    assert!(got
+        .iter()
+        .all(|r| r.key == got[0].key && r.body == got[0].body));
     assert_eq!(got.iter().filter(|r| r.ok).count(), 1);
     let [sent] = all(&runtime).await.try_into().unwrap();
     assert_eq!(sent.status, DeliveryStatus::Sent);
@@ -389,8 +409,14 @@ async fn delivery_dead_letters(url: &str) {
     assert_eq!(delivery.run_once(now).await.unwrap(), pass(3, 0, 1, 0));
     let letters = runtime.dead_letters(10).await.unwrap();
     assert_eq!(letters.len(), 2);
-    assert!(letters.iter().all(|d| d.channel.is_empty() && d.attempts == 0));
-    assert!(letters[0].last_error.as_deref().unwrap().contains("没有为「"));
+    assert!(letters
+        .iter()
+        .all(|d| d.channel.is_empty() && d.attempts == 0));
+    assert!(letters[0]
+        .last_error
+        .as_deref()
+        .unwrap()
+        .contains("没有为「"));
 
     for _ in 0..2 {
         let [pending] = runtime
@@ -411,12 +437,18 @@ async fn delivery_dead_letters(url: &str) {
     assert_eq!(dead.attempts, 3);
     assert_eq!(dead.items, 3);
     assert!(
-        dead.last_error.as_deref().unwrap().contains("errcode 410100"),
+        dead.last_error
+            .as_deref()
+            .unwrap()
+            .contains("errcode 410100"),
         "{dead:?}"
     );
     assert_eq!(server.on("dingtalk").len(), 3);
     // Nothing more is tried.
-    assert_eq!(delivery.run_once(now + minutes(6000)).await.unwrap(), Pass::default());
+    assert_eq!(
+        delivery.run_once(now + minutes(6000)).await.unwrap(),
+        Pass::default()
+    );
 
     // Fixed: the dead letter is tried again and delivered.
     server.always("dingtalk", Answer::Ok);
@@ -465,12 +497,24 @@ async fn delivery_restart_mid_request(url: &str) {
     let runtime = Runtime::connect(url).await.unwrap();
     let delivery = Delivery::new(&runtime, &notify).unwrap();
     // Leased: not before the lease (2 × timeout + 30 s) ends.
-    assert_eq!(delivery.run_once(now + TimeDelta::seconds(39)).await.unwrap(), Pass::default());
     assert_eq!(
-        delivery.run_once(now + TimeDelta::seconds(40)).await.unwrap(),
+        delivery
+            .run_once(now + TimeDelta::seconds(39))
+            .await
+            .unwrap(),
+        Pass::default()
+    );
+    assert_eq!(
+        delivery
+            .run_once(now + TimeDelta::seconds(40))
+            .await
+            .unwrap(),
         pass(0, 1, 0, 0)
     );
-    assert_eq!(delivery.run_once(now + minutes(600)).await.unwrap(), Pass::default());
+    assert_eq!(
+        delivery.run_once(now + minutes(600)).await.unwrap(),
+        Pass::default()
+    );
 
     let got = server.on("hook");
     assert_eq!(got.len(), 3);
@@ -482,7 +526,11 @@ async fn delivery_restart_mid_request(url: &str) {
     }
     let mut counts: Vec<_> = per_key.values().copied().collect();
     counts.sort();
-    assert_eq!(counts, [(1, 1), (2, 1)], "posted once, and twice after the stop");
+    assert_eq!(
+        counts,
+        [(1, 1), (2, 1)],
+        "posted once, and twice after the stop"
+    );
     assert!(all(&runtime)
         .await
         .iter()
@@ -517,7 +565,9 @@ async fn delivery_storm(url: &str) {
         }
     }));
     let clock = Arc::new(ManualClock::new(monday));
-    let handle = Delivery::new(&runtime, &notify).unwrap().spawn(clock.clone());
+    let handle = Delivery::new(&runtime, &notify)
+        .unwrap()
+        .spawn(clock.clone());
     // Within the digest window: nothing is sent yet.
     assert_eq!(handle.run_now().await.unwrap(), Pass::default());
     clock.advance(TimeDelta::seconds(60));
@@ -567,7 +617,13 @@ async fn delivery_rate_limit_holds_back(url: &str) {
     // A new instance's warning for 研发部 arrives while the channel is full.
     start(&runtime, "n9", now).await;
     runtime.run_due(now + minutes(60), 10).await.unwrap();
-    assert_eq!(delivery.run_once(now + TimeDelta::seconds(59)).await.unwrap(), Pass::default());
+    assert_eq!(
+        delivery
+            .run_once(now + TimeDelta::seconds(59))
+            .await
+            .unwrap(),
+        Pass::default()
+    );
     // Later, room again: 研发部's three and the new warning in one digest.
     assert_eq!(
         delivery.run_once(now + minutes(60)).await.unwrap(),
@@ -575,5 +631,9 @@ async fn delivery_rate_limit_holds_back(url: &str) {
     );
     let got = server.received();
     assert_eq!(got.len(), 3);
-    assert!(text(&got[2].body).contains("【汇总】研发部:4 项提醒"), "{}", got[2].body);
+    assert!(
+        text(&got[2].body).contains("【汇总】研发部:4 项提醒"),
+        "{}",
+        got[2].body
+    );
 }

@@ -100,23 +100,28 @@ fn single() -> Message {
 fn digest() -> Message {
     render(
         "研发部负责人",
-        vec![
-            warning(),
-            missed(),
-            escalated(43, "研发部负责人", 2, 9000),
-        ],
+        vec![warning(), missed(), escalated(43, "研发部负责人", 2, 9000)],
         &beijing,
         now(),
     )
 }
 
-fn channel(kind: ChannelKind, url: &str, secret: Option<&str>) -> sopflow_runtime::delivery::Channel {
+fn channel(
+    kind: ChannelKind,
+    url: &str,
+    secret: Option<&str>,
+) -> sopflow_runtime::delivery::Channel {
     let config: NotifyConfig = serde_json::from_value(json!({
         "default": "c",
         "channels": { "c": { "kind": kind.as_str(), "url": url, "secret": secret } }
     }))
     .unwrap();
-    config.check_with(|_| None).unwrap().get("c").unwrap().clone()
+    config
+        .check_with(|_| None)
+        .unwrap()
+        .get("c")
+        .unwrap()
+        .clone()
 }
 
 #[test]
@@ -185,7 +190,10 @@ fn feishu_post_signed() {
     );
     let post = request(&channel, &digest(), now());
     assert_eq!(post.url, "https://open.feishu.cn/open-apis/bot/v2/hook/H");
-    assert_eq!(post.headers, [("Idempotency-Key".to_owned(), "sopflow-outbox-41".to_owned())]);
+    assert_eq!(
+        post.headers,
+        [("Idempotency-Key".to_owned(), "sopflow-outbox-41".to_owned())]
+    );
     insta::assert_json_snapshot!("feishu_post", post.body);
 }
 
@@ -216,20 +224,31 @@ fn wecom_markdown() {
         None,
     );
     let post = request(&channel, &digest(), now());
-    assert_eq!(post.url, "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K");
+    assert_eq!(
+        post.url,
+        "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K"
+    );
     insta::assert_json_snapshot!("wecom_markdown", post.body);
 }
 
 #[test]
 fn webhook_json() {
-    let channel = channel(ChannelKind::Webhook, "https://ops.example.com/hooks/sopflow", None);
+    let channel = channel(
+        ChannelKind::Webhook,
+        "https://ops.example.com/hooks/sopflow",
+        None,
+    );
     let post = request(&channel, &single(), now());
     insta::assert_json_snapshot!("webhook", post.body);
 }
 
 #[test]
 fn a_wecom_message_stays_within_4096_bytes() {
-    let channel = channel(ChannelKind::Wecom, "https://qyapi.weixin.qq.com/x?key=K", None);
+    let channel = channel(
+        ChannelKind::Wecom,
+        "https://qyapi.weixin.qq.com/x?key=K",
+        None,
+    );
     let mut message = digest();
     message.lines = vec!["研发部:评估 ".repeat(40); 40];
     let post = request(&channel, &message, now());
@@ -250,8 +269,14 @@ fn a_wecom_message_stays_within_4096_bytes() {
 #[test]
 fn signatures_match_independent_vectors() {
     assert_eq!(now().timestamp(), 1_772_627_400);
-    assert_eq!(feishu_sign("SECfeishu", 1_772_627_400), "1m1lnHZGgROZ6xFEg8NjTJkj/whSZskHdUfh7ysp/1A=");
-    assert_eq!(dingtalk_sign("SECding", 1_772_627_400_000), "5aYeT5r2kCJIx%2Fu7EHnH6OVH8D66ke%2FQHtWjKB%2FSe5M%3D");
+    assert_eq!(
+        feishu_sign("SECfeishu", 1_772_627_400),
+        "1m1lnHZGgROZ6xFEg8NjTJkj/whSZskHdUfh7ysp/1A="
+    );
+    assert_eq!(
+        dingtalk_sign("SECding", 1_772_627_400_000),
+        "5aYeT5r2kCJIx%2Fu7EHnH6OVH8D66ke%2FQHtWjKB%2FSe5M%3D"
+    );
 }
 
 /// The `[notify]` example of the README, as `sopflow.toml` holds it.
@@ -267,10 +292,16 @@ fn the_readme_example_parses() {
     let config: NotifyConfig = file["notify"].clone().try_into().unwrap();
     let env = |name: &str| Some(format!("https://example.com/{name}"));
     let channels = config.check_with(env).unwrap();
-    assert_eq!(channels.route("研发部负责人").unwrap().kind, ChannelKind::Dingtalk);
+    assert_eq!(
+        channels.route("研发部负责人").unwrap().kind,
+        ChannelKind::Dingtalk
+    );
     assert_eq!(channels.route("PMO").unwrap().kind, ChannelKind::Feishu);
     assert_eq!(channels.route("市场部").unwrap().kind, ChannelKind::Wecom);
-    assert_eq!(channels.route(ADMIN_RECIPIENT).unwrap().kind, ChannelKind::Feishu);
+    assert_eq!(
+        channels.route(ADMIN_RECIPIENT).unwrap().kind,
+        ChannelKind::Feishu
+    );
     assert_eq!(channels.settings.digest_window_secs, 120);
 }
 
@@ -293,6 +324,9 @@ fn configuration_errors_are_clear() {
         @r#"routes."PMO" names the channel `pmo`, which [notify.channels] does not define"#);
     insta::assert_snapshot!(check(json!({"channels": {"x": {"kind": "webhook", "url": "ftp://x"}}})),
         @"[notify.channels.x] the URL must start with http:// or https://");
-    assert!(serde_json::from_value::<NotifyConfig>(json!({"channels": {"x": {"kind": "slack"}}})).is_err());
+    assert!(
+        serde_json::from_value::<NotifyConfig>(json!({"channels": {"x": {"kind": "slack"}}}))
+            .is_err()
+    );
     assert!(serde_json::from_value::<NotifyConfig>(json!({"chanels": {}})).is_err());
 }
