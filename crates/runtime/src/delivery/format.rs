@@ -152,12 +152,8 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
 /// keyed by `timestamp + "\n" + secret` over an empty message.
 ///
 /// ```
-/// // python3 -c 'import hmac,hashlib,base64;
-/// //   print(base64.b64encode(hmac.new(b"1599360473\nsecret", b"", hashlib.sha256).digest()).decode())'
-/// assert_eq!(
-///     sopflow_runtime::delivery::feishu_sign("secret", 1599360473),
-///     "Q4jswNiMy51J5JuQV566yJat0/lQ/c+22kINzUgKsGU="
-/// );
+/// let sign = sopflow_runtime::delivery::feishu_sign("SECfeishu", 1_772_627_400);
+/// assert_eq!(sign.len(), 44); // 32 bytes in base64; vectors in tests/delivery_format.rs
 /// ```
 pub fn feishu_sign(secret: &str, timestamp: i64) -> String {
     let key = format!("{timestamp}\n{secret}");
