@@ -21,8 +21,9 @@
 //!   [`Error::kind`] to status codes in one place.
 //! - It reads no clock: every call takes `now`, and the [`Scheduler`] takes an
 //!   injected [`Clock`](sopflow::exec::Clock).
-//! - It delivers nothing yet: notifications wait in the outbox table as
-//!   `pending` rows (see [`Runtime::pending_notifications`]).
+//! - It delivers notifications only after commit, from the outbox, on its own
+//!   task ([`delivery`]): webhooks and the 飞书, 钉钉 and 企业微信 robots, at
+//!   least once, folded into digests within each robot's rate limit.
 //!
 //! # Invariants
 //!
@@ -96,8 +97,13 @@
 //! - `serde`, `serde_json`: the stored JSON of states and events, and serde
 //!   on the answers for an HTTP layer.
 //! - `chrono`: instants, as the core uses them.
+//! - `reqwest` (rustls, no default features): the HTTP client of [`delivery`],
+//!   with timeouts; rustls, so no OpenSSL on the system.
+//! - `hmac`, `sha2`, `base64`: the HMAC-SHA256 signatures 飞书 and 钉钉 robots
+//!   require (RustCrypto crates, already in the tree through sqlx).
 #![warn(missing_docs)]
 
+pub mod delivery;
 mod error;
 mod outbox;
 mod runtime;

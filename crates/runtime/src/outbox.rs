@@ -4,6 +4,11 @@
 use sopflow::exec::{Event, EventKind};
 use sopflow::Definition;
 
+/// The recipient of administrator notices: a deadline computed without the
+/// calendar's holiday data (`calendar_data_missing`). No name in a `.sop`
+/// file can start with `@`, so it never collides with a department or role.
+pub(crate) const ADMIN_RECIPIENT: &str = "@admin";
+
 /// One notification row to write for an event.
 pub(crate) struct Row<'e> {
     pub kind: &'static str,
@@ -15,7 +20,9 @@ pub(crate) struct Row<'e> {
 /// The notification an event causes, if any: a warning (预警) or a missed
 /// deadline goes to the step's owners (for the whole process, the owners of
 /// its start step, as the executor resolves `owner`); an escalation goes to
-/// the recipients its ladder level resolved (部门负责人, PMO, …).
+/// the recipients its ladder level resolved (部门负责人, PMO, …); a
+/// deadline computed without the calendar's holiday data goes to the
+/// administrator ([`ADMIN_RECIPIENT`]).
 pub(crate) fn row<'e>(definition: &Definition, event: &'e Event) -> Option<Row<'e>> {
     let (kind, step, level, recipients) = match &event.kind {
         EventKind::WarningRaised { step, .. } => (
@@ -40,6 +47,12 @@ pub(crate) fn row<'e>(definition: &Definition, event: &'e Event) -> Option<Row<'
             step,
             Some(i64::from(*level)),
             recipients.clone(),
+        ),
+        EventKind::CalendarDataMissing { step, .. } => (
+            "calendar_data_missing",
+            step,
+            None,
+            vec![ADMIN_RECIPIENT.to_owned()],
         ),
         _ => return None,
     };

@@ -97,6 +97,10 @@ impl Runtime {
         self.inner.pool.close().await;
     }
 
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.inner.pool
+    }
+
     pub(crate) fn wake(&self) -> &Notify {
         &self.inner.wake
     }
