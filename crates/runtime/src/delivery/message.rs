@@ -70,7 +70,7 @@ impl Message {
 
 /// Renders the message for `items` (all for one recipient, not empty): the
 /// item itself when there is one, a digest otherwise. Times are shown in
-/// `zone` (the calendar's; see [`zone_of`]); how late is measured at `now`.
+/// the zone `zones` gives each item (its calendar's); how late is measured at `now`.
 pub fn render(
     recipient: &str,
     mut items: Vec<Item>,
