@@ -18,8 +18,8 @@
 
 mod check;
 mod due;
-mod graph;
 mod fmt;
+mod graph;
 mod grid;
 mod plan;
 mod report;

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use clap::Args;
 use sopflow::exec::Clock;
+use sopflow_runtime::delivery::Delivery;
 use sopflow_runtime::{Runtime, SchedulerOptions, SopFiles};
 use sopflow_server::{Access, Config, ServerClock, Service};
 
@@ -213,10 +214,31 @@ async fn serve(
     };
     let now = plan.clock.now();
     deploy(&runtime, &args.paths, now, out, err).await?;
-    if plan.config.notify.is_some() {
-        tracing::info!(
-            "[notify] is configured; notifications wait in the outbox until delivery is wired"
-        );
+    // Notifications: the `[notify]` table of the config becomes a delivery
+    // task beside the scheduler; without it, notifications wait in the outbox.
+    let delivery = match &plan.config.notify {
+        None => None,
+        Some(table) => {
+            let config = table
+                .clone()
+                .try_into::<sopflow_runtime::delivery::NotifyConfig>()
+                .map_err(|e| e.to_string())
+                .and_then(|config| Delivery::new(&runtime, &config).map_err(|e| e.to_string()));
+            match config {
+                Ok(delivery) => Some(delivery.spawn(Arc::new(plan.clock.clone()))),
+                Err(e) => {
+                    writeln!(err, "error: the [notify] table of the config: {e}")?;
+                    runtime.close().await;
+                    return Ok(ExitStatus::Error);
+                }
+            }
+        }
+    };
+    if delivery.is_none() {
+        writeln!(
+            err,
+            "note: no [notify] table in the config: notifications wait in the outbox"
+        )?;
     }
     // Catch up before serving: what fell due while the server was down has
     // fired (at the instants it fell due) before the first request is answered.
@@ -264,6 +286,9 @@ async fn serve(
     let served = sopflow_server::serve(listener, Arc::new(service), shutdown_signal()).await;
     if let Ok(scheduler) = Arc::try_unwrap(scheduler) {
         scheduler.shutdown().await;
+    }
+    if let Some(delivery) = delivery {
+        delivery.shutdown().await;
     }
     runtime.close().await;
     match served {
