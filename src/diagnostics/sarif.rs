@@ -38,7 +38,7 @@ pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// assert_eq!(sarif["version"], "2.1.0");
 /// assert_eq!(run["language"], "zh-CN");
 /// assert_eq!(run["results"][0]["ruleId"], "E030");
-/// assert_eq!(run["results"][0]["locations"][0]["physicalLocation"]["region"]["startColumn"], 19);
+/// assert_eq!(run["results"][0]["locations"][0]["physicalLocation"]["region"]["startColumn"], 18);
 /// ```
 #[derive(Debug, Clone)]
 pub struct SarifLog {
