@@ -30,7 +30,7 @@
 //!
 //! # Modules
 //! - [`syntax`]: text → AST (pest binding, spans).
-//! - [`format`]: the canonical layout of `.sop` text (`sopflow fmt`).
+//! - [`format`](mod@format): the canonical layout of `.sop` text (`sopflow fmt`).
 //! - [`model`]: AST → [`Definition`] (name resolution, validation, the DAG).
 //! - [`calendar`]: business calendars: working days, business hours, holidays, 调休.
 //! - [`diagnostics`]: codes, labels, and rendering for terminals, JSON and CI.

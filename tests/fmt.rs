@@ -115,7 +115,7 @@ fn disturb(formatted: &str, indents: &[usize], trailing: &[bool], crlf: bool) ->
     for (i, line) in formatted.lines().enumerate() {
         let k = i % indents.len();
         let indent = ["", " ", "    ", "\t", "\u{3000}", "        "][indents[k] % 6];
-        if line.trim_start().starts_with('}') && indents[k] % 2 == 0 {
+        if line.trim_start().starts_with('}') && indents[k].is_multiple_of(2) {
             out.push_str(end);
         }
         if line.is_empty() {
@@ -128,7 +128,7 @@ fn disturb(formatted: &str, indents: &[usize], trailing: &[bool], crlf: bool) ->
             out.push_str(" \t");
         }
         out.push_str(end);
-        if line.ends_with('{') && indents[k] % 3 == 0 {
+        if line.ends_with('{') && indents[k].is_multiple_of(3) {
             out.push_str(end);
         }
     }

@@ -1,6 +1,6 @@
 //! The canonical layout of `.sop` files, for `sopflow fmt`: text in, text out.
 //!
-//! [`format`] changes only white space, never a word or a punctuation mark,
+//! [`format()`] changes only white space, never a word or a punctuation mark,
 //! so a formatted file means what it meant before; the author's spellings
 //! stay as written (`within` or `时限`, `→` or `->`, `:` or `：`). The layout:
 //!
