@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Creates the seed corpora fuzz/corpus/{parse,check} from the test fixtures
-# and the examples. Idempotent: running it again only re-copies the seeds;
+# and the examples, and fuzz/corpus/restore from the saved-state fixtures. Idempotent: running it again only re-copies the seeds;
 # inputs that libFuzzer added to the corpora are kept.
 #
 # Usage: ./seed.sh   (from anywhere; paths are relative to this script)
@@ -26,6 +26,13 @@ while IFS= read -r -d '' file; do
     count=$((count + 1))
 done < <(find "$root/tests/fixtures" "$root/examples" -type f -name '*.sop' -print0 | sort -z)
 
+# Saved instances (both format versions) seed `restore`, so that it starts from
+# states that restore and mutates their fields instead of guessing JSON.
+mkdir -p "$here/corpus/restore"
+for file in "$root"/tests/fixtures/state/*.json; do
+    cp -f -- "$file" "$here/corpus/restore/seed_$(basename "$file")"
+done
+
 # Inputs that once crashed a target stay in its corpus.
 if [[ -d "$here/regressions" ]]; then
     for target in "${targets[@]}"; do
@@ -36,4 +43,4 @@ if [[ -d "$here/regressions" ]]; then
     done
 fi
 
-echo "seeded ${targets[*]} with $count files each (in $here/corpus)"
+echo "seeded ${targets[*]} with $count files each, restore with the saved states (in $here/corpus)"
