@@ -2,10 +2,13 @@
 //! to a fresh temporary directory, its three output formats, its exit status
 //! (0 clean, 1 errors, 2 usage or I/O) and its handling of bad paths.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::{sopflow_in, Run};
 
 /// A clean file: two steps, the second due 72 hours after activation.
 const CLEAN: &str = "市场部 → 研发部 within 3d\n";
@@ -59,46 +62,11 @@ impl Drop for TempDir {
     }
 }
 
-/// The outcome of one run of the binary.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs the binary in `dir`, with no colour, width or locale settings
-/// inherited from the environment that runs the tests.
-fn sopflow_in(dir: &Path, args: &[&str]) -> Run {
-    sopflow_with_env(dir, args, &[])
-}
-
-/// [`sopflow_in`] with the environment variables `env` set.
+/// Runs the binary in `dir` with the environment variables `env` set.
 fn sopflow_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = Command::new(env!("CARGO_BIN_EXE_sopflow"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("CLICOLOR")
-        .env_remove("NO_COLOR")
-        .env_remove("COLUMNS")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env_remove("LANG")
-        .envs(env.iter().copied())
-        .output()
-        .expect("the sopflow binary runs");
-    let run = Run {
-        code: status.code().expect("sopflow exits, it is not killed"),
-        stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
-    };
-    assert!(!run.stderr.contains("panicked"), "{run:#?}");
-    run
+    let mut command = common::command(args);
+    command.current_dir(dir).envs(env.iter().copied());
+    common::run(command)
 }
 
 #[test]

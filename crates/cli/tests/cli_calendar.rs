@@ -2,33 +2,9 @@
 //! grids, snapshot-tested), `sopflow check --today` (W031) and what `sopflow
 //! due` says outside a calendar's years.
 
-use std::process::Command;
+mod common;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn sopflow(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_sopflow"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("COLUMNS")
-        .output()
-        .expect("the sopflow binary runs");
-    let run = Run {
-        code: output
-            .status
-            .code()
-            .expect("sopflow exits, it is not killed"),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    };
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    run
-}
+use common::sopflow;
 
 /// Runs `sopflow calendar SPEC YEAR`, which must succeed, and returns its output.
 fn calendar(spec: &str, year: &str) -> String {

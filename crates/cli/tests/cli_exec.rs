@@ -1,31 +1,10 @@
 //! End-to-end tests of `sopflow due` and `sopflow simulate`.
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn sopflow(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_sopflow"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .output()
-        .expect("the sopflow binary runs");
-    let run = Run {
-        code: output
-            .status
-            .code()
-            .expect("sopflow exits, it is not killed"),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    };
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    run
-}
+use common::{sopflow, Run};
 
 fn due(calendar: &str, from: &str, within: &str) -> Run {
     sopflow(&[
@@ -319,21 +298,14 @@ fn simulate_on_a_path_that_is_not_utf8_says_so_like_check() {
     use std::os::unix::ffi::OsStrExt;
     let path = OsStr::from_bytes(b"examples/\xff.sop");
     let run = |command: &str| {
-        let output = Command::new(env!("CARGO_BIN_EXE_sopflow"))
-            .arg(command)
-            .arg(path)
-            .args(if command == "simulate" {
-                &["--start", "2026-03-02T09:00:00+08:00"][..]
-            } else {
-                &[]
-            })
-            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-            .output()
-            .expect("the sopflow binary runs");
-        (
-            output.status.code(),
-            String::from_utf8(output.stderr).expect("UTF-8"),
-        )
+        let mut sopflow = common::command(&[command]);
+        sopflow.arg(path).args(if command == "simulate" {
+            &["--start", "2026-03-02T09:00:00+08:00"][..]
+        } else {
+            &[]
+        });
+        let run = common::run(sopflow);
+        (Some(run.code), run.stderr)
     };
     let (code, stderr) = run("simulate");
     assert_eq!(code, Some(2));

@@ -1,9 +1,9 @@
 //! `sopflow fmt` end to end: in place, `--check` with a diff, `-` through
 //! standard input and output, files with syntax errors left as they are.
 
-use std::io::Write;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use sopflow_cli::{run_with, ExitStatus};
 
@@ -123,25 +123,8 @@ fn a_missing_path_is_an_error() {
 
 /// Runs the real binary with `stdin` as its standard input.
 fn binary(args: &[&str], stdin: &str) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sopflow"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    (
-        output.status.code().unwrap(),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
+    let run = common::run_with_stdin(common::command(args), stdin);
+    (run.code, run.stdout, run.stderr)
 }
 
 #[test]

@@ -1,34 +1,9 @@
 //! End-to-end tests of `sopflow graph` and `sopflow plan`: what a user sees,
 //! and the exit status.
 
-use std::process::Command;
+mod common;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn sopflow(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_sopflow"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env_remove("LANG")
-        .output()
-        .expect("the sopflow binary runs");
-    let run = Run {
-        code: output
-            .status
-            .code()
-            .expect("sopflow exits, it is not killed"),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    };
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    run
-}
+use common::sopflow;
 
 #[test]
 fn graph_mermaid_by_default_in_the_locale_language() {

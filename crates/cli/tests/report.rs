@@ -3,39 +3,13 @@
 //! instant (tests/fixtures/report/events.jsonl, checked to be exactly what
 //! simulate prints; `UPDATE_FIXTURES=1` rewrites it).
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+use common::{sopflow, ROOT};
 const FIXTURES: &str = "crates/cli/tests/fixtures/report";
 const LOG: &str = "crates/cli/tests/fixtures/report/events.jsonl";
-
-fn sopflow(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_sopflow"))
-        .args(args)
-        .current_dir(ROOT)
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env_remove("LANG")
-        .output()
-        .expect("the sopflow binary runs");
-    let run = Run {
-        code: output
-            .status
-            .code()
-            .expect("sopflow exits, it is not killed"),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    };
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    run
-}
 
 /// The scripted instances: id, SOP, start, attributes.
 const INSTANCES: [(&str, &str, &str, &[&str]); 5] = [

@@ -1,6 +1,7 @@
 //! `sopflow serve` end to end: the real binary on SQLite, a real HTTP
 //! client, the virtual clock, a restart on the same database.
 
+mod common;
 mod serve_common;
 
 use serde_json::json;
@@ -62,13 +63,9 @@ fn start_complete_warn_escalate_restart_and_nothing_is_lost_or_repeated() {
 #[test]
 fn a_non_loopback_address_without_tokens_is_refused() {
     let (_dir, dir) = workspace();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sopflow"))
-        .current_dir(&dir)
-        .args(["serve", "--listen", "0.0.0.0:0", "flows"])
-        .output()
-        .expect("sopflow runs");
-    assert_eq!(output.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&output.stderr);
+    let run = common::sopflow_in(&dir, &["serve", "--listen", "0.0.0.0:0", "flows"]);
+    assert_eq!(run.code, 2);
+    let err = run.stderr;
     assert!(
         err.contains("refusing to listen on 0.0.0.0:0 without tokens"),
         "{err}"
@@ -85,13 +82,10 @@ fn a_config_with_tokens_requires_them() {
     )
     .unwrap();
     // The variable is unset: a clear error, exit 2.
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sopflow"))
-        .current_dir(&dir)
-        .env_remove("SOPFLOW_TEST_TOKEN")
-        .args(["serve", "--listen", "127.0.0.1:0", "flows"])
-        .output()
-        .expect("sopflow runs");
-    assert_eq!(output.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&output.stderr);
+    let mut command = common::command(&["serve", "--listen", "127.0.0.1:0", "flows"]);
+    command.current_dir(&dir).env_remove("SOPFLOW_TEST_TOKEN");
+    let run = common::run(command);
+    assert_eq!(run.code, 2);
+    let err = run.stderr;
     assert!(err.contains("SOPFLOW_TEST_TOKEN` is not set"), "{err}");
 }

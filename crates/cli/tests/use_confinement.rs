@@ -5,11 +5,15 @@
 //! "secret" beside it, and runs the `sopflow` binary (or the library) on it.
 //! The secrets carry canaries that must never appear in any output.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+
+use common::Run;
 
 use sopflow::diagnostics::Code;
 use sopflow::load::{FsResolver, LoadError, Loader, MemoryResolver, MAX_USE_DEPTH};
@@ -65,15 +69,13 @@ impl Drop for TempDir {
     }
 }
 
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+/// Checks on a run of the binary over a project with secrets beside it.
+trait Canaries {
+    /// Asserts that no canary reached the output.
+    fn assert_no_secrets(&self);
 }
 
-impl Run {
-    /// Asserts that no canary reached the output.
+impl Canaries for Run {
     fn assert_no_secrets(&self) {
         for canary in ["CANARY", "机密", ENV_CANARY, "root:x:", "root:*:"] {
             assert!(
@@ -89,41 +91,11 @@ impl Run {
 /// blocked on a FIFO or reading a device), so a regression cannot hang the
 /// suite.
 fn sopflow_in(dir: &Path, args: &[&str]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sopflow"))
-        .args(args)
+    let mut command = common::command(args);
+    command
         .current_dir(dir)
-        .env("SOPFLOW_TEST_SECRET", ENV_CANARY)
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("COLUMNS")
-        // English diagnostics whatever the locale of the machine running the tests.
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env_remove("LANG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the sopflow binary runs");
-    for _ in 0..600 {
-        if child.try_wait().expect("waiting works").is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    if child.try_wait().expect("waiting works").is_none() {
-        child.kill().expect("the child can be killed");
-        panic!("sopflow {args:?} did not finish: blocked on a FIFO or a device?");
-    }
-    let output = child.wait_with_output().expect("output is collected");
-    let run = Run {
-        code: output
-            .status
-            .code()
-            .unwrap_or_else(|| panic!("sopflow {args:?} was killed: {:?}", output.status)),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    };
-    assert!(!run.stderr.contains("panicked"), "{run:#?}");
+        .env("SOPFLOW_TEST_SECRET", ENV_CANARY);
+    let run = common::run_or_kill_after(command, Duration::from_secs(60));
     assert!(!run.stderr.contains("overflow"), "{run:#?}");
     run
 }

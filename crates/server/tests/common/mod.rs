@@ -3,6 +3,9 @@
 //! OpenAPI document.
 #![allow(dead_code)]
 
+#[path = "../../../runtime/tests/common/shared.rs"]
+mod shared;
+
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -13,21 +16,9 @@ use sopflow_runtime::Runtime;
 use sopflow_server::{router, Access, Config, ServerClock, Service};
 use tower::ServiceExt;
 
-/// A small SOP: 市场部 → 研发部 (2h) → 财务部 (1h), warning at 50%, then
-/// owner, head (+1h) and PMO (+2h).
-pub const SMALL: &str = "process 测试 { ladder 标准 }
-department 市场部 head 李娜
-department 研发部 head 王强
-department 财务部 head 周洁
-role PMO
-ladder 标准 {
-  warn at 50%
-  +0 notify owner
-  +1h notify head
-  +2h notify PMO
-}
-市场部:提交 → 研发部:评估 within 2h → 财务部:核算 within 1h
-";
+// Each test binary uses a part of this module.
+#[allow(unused_imports)]
+pub use shared::{fresh_postgres, postgres_url, SMALL};
 
 /// A process only 财务部 takes part in.
 pub const FINANCE: &str = "process 报销 {}
@@ -77,44 +68,11 @@ pub async fn app(with_tokens: bool) -> App {
     app_on(&url, with_tokens, dir).await
 }
 
-/// The Postgres server the tests may use, from `SOPFLOW_TEST_POSTGRES_URL`;
-/// `None` skips, unless `SOPFLOW_REQUIRE_POSTGRES=1` (then it fails).
-pub fn postgres_url() -> Option<String> {
-    match std::env::var("SOPFLOW_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            assert!(
-                std::env::var("SOPFLOW_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-                "SOPFLOW_REQUIRE_POSTGRES=1 but SOPFLOW_TEST_POSTGRES_URL is not set"
-            );
-            eprintln!("skipped: SOPFLOW_TEST_POSTGRES_URL is not set");
-            None
-        }
-    }
-}
-
 /// A server as [`app`] on a fresh Postgres database `sopflow_s_{name}`.
 pub async fn app_postgres(name: &str, with_tokens: bool) -> Option<App> {
-    use sqlx::Executor;
-    let admin = postgres_url()?;
-    let database = format!("sopflow_s_{name}");
-    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
-        .await
-        .expect("the test Postgres server is reachable");
-    conn.execute(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
-    )))
-    .await
-    .expect("drop the test database");
-    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {database}")))
-        .await
-        .expect("create the test database");
-    let base = admin
-        .rsplit_once('/')
-        .map(|(b, _)| b)
-        .expect("a URL ending in /DATABASE");
+    let url = fresh_postgres(&format!("sopflow_s_{name}")).await?;
     let dir = tempfile::tempdir().expect("a temporary directory");
-    Some(app_on(&format!("{base}/{database}"), with_tokens, dir).await)
+    Some(app_on(&url, with_tokens, dir).await)
 }
 
 async fn app_on(url: &str, with_tokens: bool, dir: tempfile::TempDir) -> App {
