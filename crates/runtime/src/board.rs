@@ -285,7 +285,7 @@ impl Runtime {
         Ok(BoardPage { items, next })
     }
 
-    /// Whether one of `actors` is a party to instance `id` (see [`parties`]),
+    /// Whether one of `actors` is a party to instance `id` (see [`parties`](crate::parties)),
     /// from the stored index: no log is read.
     ///
     /// # Errors

@@ -54,8 +54,10 @@ pub struct HistoryEntry {
 }
 
 impl Runtime {
-    /// One page of the event logs of the instances `query` selects (see the
-    /// [module docs](self)), ordered by instance id and seq. Call again with
+    /// One page of the event logs of the instances `query` selects — of
+    /// the instances whose life overlaps the period (started before `to`,
+    /// open or changed since `from`), the events before `to`: what a
+    /// scorecard of the period needs — ordered by instance id and seq. Call again with
     /// `after` set to the last entry's (instance, seq) until a page is
     /// shorter than the limit.
     ///
