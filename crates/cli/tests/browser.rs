@@ -446,6 +446,31 @@ fn the_page_shows_acts_and_scores() {
         "the board on a phone",
     );
     save("board-phone", &b.screenshot());
+    for (hash, name, drawn) in [
+        ("#/processes", "processes-phone", ".diagram svg"),
+        ("#/instance/NP-2", "instance-phone", "table.steps tbody tr"),
+        (
+            "#/scorecard?from=2026-03-01&to=2026-04-01",
+            "scorecard-phone",
+            "table.score tbody tr",
+        ),
+    ] {
+        b.resize(390, 844);
+        open(&b, &server, hash);
+        b.wait_for(
+            &format!("document.querySelector('{drawn}')"),
+            &format!("{name} drawn"),
+        );
+        save(name, &b.full_screenshot(390));
+    }
+    // The instance's step badges stay on one line at laptop width.
+    b.resize(1360, 900);
+    open(&b, &server, "#/instance/NP-2");
+    let wrapped = b.eval(
+        "return [...document.querySelectorAll('table.steps .pill')].filter(p => p.getClientRects().length > 1 || p.offsetHeight > 2.2 * parseFloat(getComputedStyle(p).fontSize)).map(p => p.textContent);",
+        json!([]),
+    );
+    assert_eq!(wrapped, json!([]), "step badges wrap");
     let _ = std::fs::remove_dir_all(&server.dir);
 }
 

@@ -41,6 +41,13 @@
 //!   and every update also checks the row's `revision`.
 //! - **The event log is append-only and is the truth**: `replay` of an
 //!   instance's log gives its stored state.
+//! - **The board index is never stale.** Each instance row carries its
+//!   earliest deadline and the table `instance_parties` its parties
+//!   ([`parties`]); both are written in the transaction of the start,
+//!   command or timer round that changes them, so [`Runtime::board`] lists,
+//!   filters and checks access with one indexed query per page, and
+//!   [`Runtime::history`] reads a period's logs in bulk. Rows stored before
+//!   schema version 3 are indexed at [`Runtime::connect`].
 //! - **Versions are immutable.** Deploying a changed definition adds a
 //!   version; an instance keeps the version it started on.
 //!
@@ -103,8 +110,10 @@
 //!   require (RustCrypto crates, already in the tree through sqlx).
 #![warn(missing_docs)]
 
+mod board;
 pub mod delivery;
 mod error;
+mod history;
 mod outbox;
 mod runtime;
 mod scheduler;
@@ -112,12 +121,14 @@ mod sources;
 mod store;
 mod types;
 
+pub use board::parties;
 pub use error::{Error, Result};
+pub use history::{HistoryEntry, HistoryQuery};
 pub use runtime::Runtime;
 pub use scheduler::{Scheduler, SchedulerOptions};
 pub use sources::SopFiles;
 pub use store::Backend;
 pub use types::{
-    Answer, Deployment, Fired, InstanceSummary, InstanceView, ListFilter, Notification, Round,
-    Stats, Status, StepView, VersionInfo,
+    Answer, BoardCursor, BoardItem, BoardPage, BoardQuery, Deployment, Fired, InstanceSummary,
+    InstanceView, ListFilter, Notification, Readers, Round, Stats, Status, StepView, VersionInfo,
 };

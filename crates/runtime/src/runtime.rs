@@ -13,6 +13,7 @@ use sqlx::{Any, AnyConnection, AnyPool, Row as _, Transaction};
 use tokio::sync::Notify;
 use tracing::{debug, info_span, warn, Instrument};
 
+use crate::board::{self, Index};
 use crate::error::{corrupt, Error, Result};
 use crate::store::{self, instant, seconds, Backend};
 use crate::types::{
@@ -54,6 +55,8 @@ impl std::fmt::Debug for Runtime {
 /// An instance row, as loaded for a step of work.
 struct Loaded {
     process: String,
+    /// The whole-process deadline in force.
+    process_due: Option<i64>,
     version: i64,
     state: String,
     revision: i64,
@@ -77,14 +80,22 @@ impl Runtime {
     /// be migrated (e.g. it is newer than this build).
     pub async fn connect(url: &str) -> Result<Runtime> {
         let (pool, backend) = store::connect(url).await?;
-        Ok(Runtime {
+        let runtime = Runtime {
             inner: Arc::new(Inner {
                 pool,
                 backend,
                 definitions: Mutex::new(HashMap::new()),
                 wake: Notify::new(),
             }),
-        })
+        };
+        let indexed = board::backfill(&runtime).await?;
+        if indexed > 0 {
+            tracing::info!(
+                instances = indexed,
+                "indexed instances stored before schema version 3"
+            );
+        }
+        Ok(runtime)
     }
 
     /// The database the runtime runs on.
@@ -247,7 +258,7 @@ impl Runtime {
         self.load_definition(&mut conn, process, version).await
     }
 
-    async fn load_definition(
+    pub(crate) async fn load_definition(
         &self,
         conn: &mut AnyConnection,
         process: &str,
@@ -381,10 +392,12 @@ impl Runtime {
         let definition = self.load_definition(&mut tx, process, version).await?;
         let (instance, events) = Instance::start(&*definition, id, attributes.clone(), now)?;
         let state = serde_json::to_string(&instance).map_err(corrupt)?;
+        let index = Index::of(&definition, &instance, None, &events);
         sqlx::query(
             "INSERT INTO instances (id, process, version, status, state, next_wakeup, revision, \
-             event_count, request, start_events, error, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $7, NULL, $9, $9)",
+             event_count, request, start_events, error, created_at, updated_at, \
+             process_due, due, due_order, indexed) \
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $7, NULL, $9, $9, $10, $11, $12, 1)",
         )
         .bind(id)
         .bind(process)
@@ -395,8 +408,12 @@ impl Runtime {
         .bind(count(&events))
         .bind(request)
         .bind(seconds(now))
+        .bind(index.process_due)
+        .bind(index.due)
+        .bind(index.due_order)
         .execute(&mut *tx)
         .await?;
+        board::add_parties(&mut tx, id, Some(&definition), &events).await?;
         append(&mut tx, &definition, id, 0, &events, now).await?;
         tx.commit().await?;
         debug!(events = events.len(), "started");
@@ -495,7 +512,16 @@ impl Runtime {
         .bind(seconds(now))
         .execute(&mut *tx)
         .await?;
-        save(&mut tx, instance_id, &loaded, &instance, &events, now).await?;
+        save(
+            &mut tx,
+            &definition,
+            instance_id,
+            &loaded,
+            &instance,
+            &events,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         debug!(events = events.len(), "handled");
         Ok(Answer {
@@ -519,6 +545,7 @@ impl Runtime {
             state: row.try_get("state")?,
             revision: row.try_get("revision")?,
             event_count: row.try_get("event_count")?,
+            process_due: row.try_get("process_due")?,
         })
     }
 
@@ -564,6 +591,7 @@ impl Runtime {
                 state: row.try_get("state")?,
                 revision: row.try_get("revision")?,
                 event_count: row.try_get("event_count")?,
+                process_due: row.try_get("process_due")?,
             };
             let key = (loaded.process.clone(), loaded.version);
             if !definitions.contains_key(&key) && !broken.contains_key(&key) {
@@ -622,7 +650,7 @@ impl Runtime {
                     _ => {
                         let definition = &definitions[&(loaded.process.clone(), loaded.version)];
                         append(&mut tx, definition, id, loaded.event_count, &events, now).await?;
-                        save(&mut tx, id, loaded, &instance, &events, now).await?;
+                        save(&mut tx, definition, id, loaded, &instance, &events, now).await?;
                         round.fired.extend(events.into_iter().map(|event| Fired {
                             instance: id.clone(),
                             event,
@@ -847,7 +875,7 @@ impl Runtime {
     }
 }
 
-fn summary(row: &sqlx::any::AnyRow) -> Result<InstanceSummary> {
+pub(crate) fn summary(row: &sqlx::any::AnyRow) -> Result<InstanceSummary> {
     let status: String = row.try_get("status")?;
     Ok(InstanceSummary {
         id: row.try_get("id")?,
@@ -917,10 +945,12 @@ async fn append(
     Ok(())
 }
 
-/// Writes the new state of an instance loaded at `loaded.revision`; fails
-/// with [`Error::Conflict`] when another writer changed it meanwhile.
+/// Writes the new state of an instance loaded at `loaded.revision`, with
+/// its board index; fails with [`Error::Conflict`] when another writer
+/// changed it meanwhile.
 async fn save(
     tx: &mut Transaction<'static, Any>,
+    definition: &Definition,
     id: &str,
     loaded: &Loaded,
     instance: &Instance,
@@ -928,9 +958,11 @@ async fn save(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let state = serde_json::to_string(instance).map_err(corrupt)?;
+    let index = Index::of(definition, instance, loaded.process_due, events);
     let updated = sqlx::query(
         "UPDATE instances SET state = $1, status = $2, next_wakeup = $3, revision = revision + 1, \
-         event_count = $4, error = NULL, updated_at = $5 WHERE id = $6 AND revision = $7",
+         event_count = $4, error = NULL, updated_at = $5, process_due = $8, due = $9, \
+         due_order = $10 WHERE id = $6 AND revision = $7",
     )
     .bind(&state)
     .bind(Status::of(instance).as_str())
@@ -939,10 +971,13 @@ async fn save(
     .bind(seconds(now))
     .bind(id)
     .bind(loaded.revision)
+    .bind(index.process_due)
+    .bind(index.due)
+    .bind(index.due_order)
     .execute(&mut **tx)
     .await?;
     if updated.rows_affected() == 1 {
-        Ok(())
+        board::add_parties(tx, id, None, events).await
     } else {
         Err(conflict(id))
     }

@@ -111,12 +111,12 @@ pub(crate) async fn begin(pool: &AnyPool, backend: Backend) -> Result<Transactio
 pub(crate) fn select_instance_for_update(backend: Backend) -> &'static str {
     match backend {
         Backend::Sqlite => {
-            "SELECT process, version, status, state, revision, event_count, request, start_events \
-             FROM instances WHERE id = $1"
+            "SELECT process, version, status, state, revision, event_count, request, start_events, \
+             process_due FROM instances WHERE id = $1"
         }
         Backend::Postgres => {
-            "SELECT process, version, status, state, revision, event_count, request, start_events \
-             FROM instances WHERE id = $1 FOR UPDATE"
+            "SELECT process, version, status, state, revision, event_count, request, start_events, \
+             process_due FROM instances WHERE id = $1 FOR UPDATE"
         }
     }
 }
@@ -126,12 +126,12 @@ pub(crate) fn select_instance_for_update(backend: Backend) -> &'static str {
 pub(crate) fn claim_due(backend: Backend) -> &'static str {
     match backend {
         Backend::Sqlite => {
-            "SELECT id, process, version, state, revision, event_count FROM instances \
+            "SELECT id, process, version, state, revision, event_count, process_due FROM instances \
              WHERE next_wakeup IS NOT NULL AND next_wakeup <= $1 \
              ORDER BY next_wakeup, id LIMIT $2"
         }
         Backend::Postgres => {
-            "SELECT id, process, version, state, revision, event_count FROM instances \
+            "SELECT id, process, version, state, revision, event_count, process_due FROM instances \
              WHERE next_wakeup IS NOT NULL AND next_wakeup <= $1 \
              ORDER BY next_wakeup, id LIMIT $2 FOR UPDATE SKIP LOCKED"
         }

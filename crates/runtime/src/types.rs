@@ -213,3 +213,95 @@ pub struct Stats {
     /// Outbox rows by status (`pending`, and the delivery states).
     pub outbox: std::collections::BTreeMap<String, i64>,
 }
+
+/// Who may read the instances [`Runtime::board`](crate::Runtime::board) lists.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Readers {
+    /// Everyone may read everything (an admin).
+    #[default]
+    All,
+    /// Only instances to which one of these actors is a party (see
+    /// [`parties`](crate::parties)); none for an empty set.
+    Parties(std::collections::BTreeSet<String>),
+}
+
+/// Where a board page starts: after this instance in board order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardCursor {
+    /// The last item's earliest deadline.
+    pub due: Option<DateTime<Utc>>,
+    /// The last item's id.
+    pub id: String,
+}
+
+impl BoardCursor {
+    /// The cursor as one opaque string for a URL: `SECONDS~ID` (`-~ID`
+    /// without a deadline).
+    ///
+    /// # Example
+    /// ```
+    /// use sopflow_runtime::BoardCursor;
+    /// let cursor = BoardCursor { due: "2026-03-04T10:00:00Z".parse().ok(), id: "NP-7".into() };
+    /// assert_eq!(cursor.encode(), "1772618400~NP-7");
+    /// assert_eq!(BoardCursor::decode(&cursor.encode()), Some(cursor));
+    /// assert_eq!(BoardCursor::decode("NP-7"), None);
+    /// ```
+    pub fn encode(&self) -> String {
+        match self.due {
+            Some(due) => format!("{}~{}", due.timestamp(), self.id),
+            None => format!("-~{}", self.id),
+        }
+    }
+
+    /// Reads [`encode`](Self::encode)'s string; `None` when it is not one.
+    pub fn decode(text: &str) -> Option<BoardCursor> {
+        let (due, id) = text.split_once('~')?;
+        let due = match due {
+            "-" => None,
+            seconds => Some(DateTime::from_timestamp(seconds.parse().ok()?, 0)?),
+        };
+        Some(BoardCursor {
+            due,
+            id: id.to_owned(),
+        })
+    }
+}
+
+/// Which instances [`Runtime::board`](crate::Runtime::board) returns.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct BoardQuery {
+    /// Only this process.
+    pub process: Option<String>,
+    /// Only this status (ignored with `overdue_at`).
+    pub status: Option<Status>,
+    /// Only open instances whose earliest deadline is before this instant
+    /// (overdue now).
+    pub overdue_at: Option<DateTime<Utc>>,
+    /// Only instances this department (or role) is a party to.
+    pub department: Option<String>,
+    /// Only instances these readers may read.
+    pub readers: Readers,
+    /// Start after this item (the previous page's [`BoardPage::next`]).
+    pub after: Option<BoardCursor>,
+    /// At most this many items (at least 1).
+    pub limit: u32,
+}
+
+/// One line of the board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardItem {
+    /// The instance.
+    pub summary: InstanceSummary,
+    /// Its earliest deadline: of its active steps and of the whole process;
+    /// `None` when it has none or is closed.
+    pub due: Option<DateTime<Utc>>,
+}
+
+/// A page of the board.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct BoardPage {
+    /// The items, late first.
+    pub items: Vec<BoardItem>,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<BoardCursor>,
+}

@@ -4,7 +4,8 @@ import { t } from "./i18n.js";
 import { h, mount, when, timeLeft } from "./fmt.js";
 import { app, failure, processNames } from "./app.js";
 
-const PAGE = 500;
+// The server sends the late first, so the first page is the one that matters.
+const PAGE = 100;
 
 /** Active (or paused) steps of a list row, whatever the server calls them. */
 export function activeSteps(item) {

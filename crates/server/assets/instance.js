@@ -36,13 +36,13 @@ export async function instance(root, _query, id) {
   const stepRows = steps.map((s) => {
     const live = s.status === "active" || s.status === "paused";
     const state = live ? stepState(s, app.now) : null;
-    return h("tr", { class: `step-${s.status}`, dataset: { step: s.key } },
-      h("td", {}, h("span", { class: `dot dot-${s.status}` }), s.key),
-      h("td", {}, (s.owners ?? []).join("、")),
-      h("td", {}, h("span", { class: `pill pill-step-${s.status}` }, t(`step.${s.status}`))),
-      h("td", {}, s.due ? when(s.due, app.now) : "—"),
-      h("td", { class: "left" }, live ? timeLeft(s.working_time_left_seconds, s.working_day_seconds) : ""),
-      h("td", {}, state ? h("span", { class: `pill pill-${state.kind}` }, state.text) : ""));
+    return h("tr", { class: `step-${s.status}${state ? ` row-${state.kind}` : ""}`, dataset: { step: s.key } },
+      h("td", { "data-label": t("instance.col.step") }, h("span", { class: `dot dot-${s.status}` }), s.key),
+      h("td", { "data-label": t("board.col.owner") }, (s.owners ?? []).join("、")),
+      h("td", { "data-label": t("instance.col.status") }, h("span", { class: `pill pill-step-${s.status}` }, t(`step.${s.status}`))),
+      h("td", { "data-label": t("board.col.due") }, s.due ? when(s.due, app.now) : "—"),
+      h("td", { "data-label": t("board.col.left"), class: "left" }, live ? timeLeft(s.working_time_left_seconds, s.working_day_seconds) : ""),
+      h("td", { "data-label": t("board.col.state") }, state ? h("span", { class: `pill pill-${state.kind}` }, state.text) : ""));
   });
   const status = view.status ?? "open";
   mount(root,
@@ -52,11 +52,13 @@ export async function instance(root, _query, id) {
       h("p", { class: "muted" }, t("instance.process", view.process, view.version), " · ", t("instance.started", when(view.created_at, app.now)))),
     view.error ? h("p", { class: "failure" }, t("instance.error", view.error)) : null,
     h("div", { class: "card" }, pic),
+    h("section", { class: "card" }, h("h2", {}, t("instance.steps")),
+      h("div", { class: "scroll" }, h("table", { class: "grid steps" },
+        h("thead", {}, h("tr", {}, ["instance.col.step", "board.col.owner", "instance.col.status", "board.col.due", "board.col.left", "board.col.state"].map((k) => h("th", {}, t(k))))),
+        h("tbody", {}, stepRows)))),
     h("div", { class: "columns" },
       h("div", { class: "col-main" },
-        h("section", { class: "card" }, h("h2", {}, t("instance.actions")), actions(view, defs)),
-        h("section", { class: "card" }, h("h2", {}, t("instance.steps")),
-          h("div", { class: "scroll" }, h("table", { class: "grid steps" }, h("tbody", {}, stepRows))))),
+        h("section", { class: "card" }, h("h2", {}, t("instance.actions")), actions(view, defs))),
       h("section", { class: "card col-side" }, h("h2", {}, t("instance.timeline")), timeline(rows(events, "events")))));
 }
 

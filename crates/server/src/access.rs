@@ -24,8 +24,9 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use axum::http::HeaderMap;
-use sopflow::exec::{Event, EventKind};
+use sopflow::exec::Event;
 use sopflow::Definition;
+use sopflow_runtime::Readers;
 
 use crate::config::Token;
 use crate::error::ApiError;
@@ -82,6 +83,15 @@ impl Principal {
         parties(definition, events).any(|p| self.is_among(std::iter::once(p)))
     }
 
+    /// Whom it reads as, for the runtime's lists: everyone for an admin (or
+    /// a caller who may act as anyone), else the parties it acts as.
+    pub fn readers(&self) -> Readers {
+        match &self.actors {
+            Some(actors) if !self.admin => Readers::Parties(actors.clone()),
+            _ => Readers::All,
+        }
+    }
+
     /// Whether one of its actors owns a step of `definition`.
     pub fn owns_a_step(&self, definition: &Definition) -> bool {
         self.admin
@@ -108,24 +118,14 @@ impl Principal {
     }
 }
 
-/// Everyone who is a party to an instance (with repeats).
+/// Everyone who is a party to an instance (with repeats): the runtime's
+/// [`parties`](sopflow_runtime::parties), which it also keeps indexed per
+/// instance for lists.
 pub fn parties<'a>(
     definition: &'a Definition,
     events: &'a [Event],
 ) -> impl Iterator<Item = &'a str> + 'a {
-    let owners = definition
-        .steps()
-        .flat_map(|(_, step)| step.owners.iter().map(String::as_str));
-    let from_log = events.iter().flat_map(|event| -> Vec<&str> {
-        match &event.kind {
-            EventKind::StepReassigned { to, .. } => vec![to.as_str()],
-            EventKind::Escalated { recipients, .. } => {
-                recipients.iter().map(String::as_str).collect()
-            }
-            _ => Vec::new(),
-        }
-    });
-    owners.chain(from_log)
+    sopflow_runtime::parties(definition, events)
 }
 
 impl Access {

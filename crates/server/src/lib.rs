@@ -90,6 +90,7 @@ pub use api::processes::MAX_SOURCE_BODY;
 pub use clock::ServerClock;
 pub use config::{Config, ConfigError, Token};
 pub use error::ApiError;
+pub use page_api::ROUTES as PAGE_ROUTES;
 pub use state::Service;
 
 /// The largest JSON body accepted, in bytes.

@@ -9,9 +9,13 @@
 //!   `version` is given; `lang=en` for English labels), each step a
 //!   `<g class="step" data-step=…>` the page colours by status.
 //! - `GET /api/v1/scorecard?from=&to=`: [`sopflow::report::scorecard`] over
-//!   the store's whole event log and every deployed version — the same
+//!   the store's event log and every deployed version — the same
 //!   computation as `sopflow report`, so the page and the report agree —
-//!   with the table's `columns` (key, Chinese and English header).
+//!   with the table's `columns` (key, Chinese and English header). The log
+//!   is read in bulk for the period: of the instances whose life overlaps
+//!   it, the events before `to` (every figure belongs to an event in the
+//!   period, and a walk needs only what came before), so `instances`
+//!   counts those instances.
 //!   `from`/`to` are dates (midnight in the report's zone) or RFC 3339
 //!   instants; `to` is exclusive.
 //!
@@ -38,14 +42,15 @@ use sopflow::diagnostics::Lang;
 use sopflow::graph::{self, Diagram};
 use sopflow::report::{self, LogRecord, ReportOptions, Version};
 use sopflow::Definition;
-use sopflow_runtime::ListFilter;
+use sopflow_runtime::HistoryQuery;
 
 use crate::access::Principal;
 use crate::api::Caller;
 use crate::error::ApiError;
 use crate::state::Service;
 
-/// Every route of this module: (method, path).
+/// Every route the page needs beyond [`ROUTES`](crate::ROUTES): (method,
+/// path); documented in the OpenAPI document like the API's.
 pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/processes/{name}/versions/{version}/steps"),
     ("GET", "/api/v1/processes/{name}/diagram.svg"),
@@ -145,8 +150,8 @@ struct Period {
     to: Option<String>,
 }
 
-/// How many instances are listed per query while reading the log.
-const PAGE: u32 = 500;
+/// How many events are read per query while reading the log.
+const PAGE: u32 = 10_000;
 
 async fn scorecard(
     State(service): State<Arc<Service>>,
@@ -170,7 +175,7 @@ async fn scorecard(
             )));
         }
     }
-    let records = log(&service, &caller).await?;
+    let records = log(&service, &caller, from, to).await?;
     let options = ReportOptions {
         from,
         to,
@@ -187,40 +192,37 @@ async fn scorecard(
     Ok(Json(body))
 }
 
-/// Every event of every instance `caller` may read, as log records.
-async fn log(service: &Service, caller: &Principal) -> Result<Vec<LogRecord>, ApiError> {
-    let runtime = &service.runtime;
+/// The events the scorecard of `[from, to)` needs, of the instances
+/// `caller` may read, as log records: read in bulk, a large page per query
+/// ([`Runtime::history`](sopflow_runtime::Runtime::history)).
+async fn log(
+    service: &Service,
+    caller: &Principal,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Result<Vec<LogRecord>, ApiError> {
+    let readers = caller.readers();
     let mut records = Vec::new();
     let mut after = None;
     loop {
-        let filter = ListFilter {
+        let query = HistoryQuery {
+            from,
+            to,
+            readers: readers.clone(),
             after: after.take(),
             limit: PAGE,
-            ..ListFilter::default()
         };
-        let page = runtime.list(&filter).await?;
-        for summary in &page {
-            let events = runtime.events(&summary.id).await?;
-            if !caller.admin {
-                let definition = runtime
-                    .definition(&summary.process, summary.version)
-                    .await?;
-                if !caller.may_read(&definition, &events) {
-                    continue;
-                }
-            }
-            for event in events {
-                records.push(LogRecord {
-                    instance: summary.id.clone(),
-                    process: summary.process.clone(),
-                    version: Some(Version::Number(summary.version)),
-                    event,
-                });
-            }
-        }
-        match page.last() {
-            Some(last) if page.len() == PAGE as usize => after = Some(last.id.clone()),
-            _ => return Ok(records),
+        let page = service.runtime.history(&query).await?;
+        let full = page.len() == PAGE as usize;
+        after = page.last().map(|e| (e.instance.clone(), e.seq));
+        records.extend(page.into_iter().map(|e| LogRecord {
+            instance: e.instance,
+            process: e.process,
+            version: Some(Version::Number(e.version)),
+            event: e.event,
+        }));
+        if !full {
+            return Ok(records);
         }
     }
 }

@@ -67,6 +67,19 @@ impl Service {
         principal: &Principal,
         id: &str,
     ) -> Result<(InstanceJson, Arc<Definition>, Vec<sopflow::exec::Event>), ApiError> {
+        let found = self.view(id).await?;
+        if !principal.may_read(&found.1, &found.2) {
+            return Err(ApiError::unknown_instance(id));
+        }
+        Ok(found)
+    }
+
+    /// Loads an instance without an access check: its view, definition and
+    /// log; 404 when it does not exist.
+    pub(crate) async fn view(
+        &self,
+        id: &str,
+    ) -> Result<(InstanceJson, Arc<Definition>, Vec<sopflow::exec::Event>), ApiError> {
         let view = match self.runtime.instance(id).await {
             Err(e) if e.kind() == "not_found" => return Err(ApiError::unknown_instance(id)),
             other => other?,
@@ -76,9 +89,6 @@ impl Service {
             .definition(&view.summary.process, view.summary.version)
             .await?;
         let events = self.runtime.events(id).await?;
-        if !principal.may_read(&definition, &events) {
-            return Err(ApiError::unknown_instance(id));
-        }
         let json = view::instance(view, &definition, &events, self.now());
         Ok((json, definition, events))
     }

@@ -192,3 +192,59 @@ fn config_errors_name_the_token_and_the_fix() {
     let unknown = Config::parse("[server]\nlisten = \"127.0.0.1:1\"\nport = 1").unwrap_err();
     assert!(unknown.to_string().contains("port"), "{unknown}");
 }
+
+/// Page after page, a 研发部 token sees only instances it is a party to,
+/// and every page but the last is full (no page shrinks to what the token
+/// may read).
+#[tokio::test]
+async fn a_department_pages_through_only_its_instances() {
+    let app = seeded().await;
+    for i in 0..7 {
+        let started = app
+            .post(
+                "/api/v1/instances",
+                Some(FIN),
+                json!({"process": "报销", "id": format!("F-x{i}")}),
+            )
+            .await;
+        assert_eq!(started.status.as_u16(), 201, "{}", started.text);
+    }
+    for i in 0..3 {
+        let started = app
+            .post(
+                "/api/v1/instances",
+                Some(MKT),
+                json!({"process": "测试", "id": format!("T-x{i}")}),
+            )
+            .await;
+        assert_eq!(started.status.as_u16(), 201, "{}", started.text);
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/instances?limit=2&cursor={}", c.replace('~', "%7E")),
+            None => "/api/v1/instances?limit=2".to_owned(),
+        };
+        let page = app.get(&path, Some(RD)).await;
+        assert_eq!(page.status.as_u16(), 200, "{}", page.text);
+        let items = page.body["items"].as_array().unwrap();
+        seen.extend(items.iter().map(|i| i["id"].as_str().unwrap().to_owned()));
+        match page.body["next_cursor"].as_str() {
+            Some(next) => {
+                assert_eq!(items.len(), 2, "a page before the last is full");
+                cursor = Some(next.to_owned());
+            }
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["T-1", "T-x0", "T-x1", "T-x2"]);
+    let fin = app.get("/api/v1/instances?limit=500", Some(FIN)).await;
+    assert_eq!(fin.body["items"].as_array().unwrap().len(), 12);
+    // The scorecard of 研发部 counts only its instances.
+    let card = app.get("/api/v1/scorecard", Some(RD)).await;
+    assert_eq!(card.status.as_u16(), 200, "{}", card.text);
+    assert_eq!(card.body["instances"], 4);
+    let all = app.get("/api/v1/scorecard", Some(ADMIN)).await;
+    assert_eq!(all.body["instances"], 12);
+}

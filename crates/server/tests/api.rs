@@ -384,3 +384,117 @@ async fn a_source_larger_than_a_json_body_deploys_and_a_huge_one_is_413() {
         answer.text
     );
 }
+
+/// Every page of `path` (which has a query), following `next_cursor`: the ids per page.
+async fn pages(app: &App, path: &str, token: Option<&str>) -> Vec<Vec<String>> {
+    let mut pages = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("{path}&cursor={}", urlencode(c)),
+            None => path.to_owned(),
+        };
+        let page = app.get(&url, token).await;
+        assert_eq!(page.status.as_u16(), 200, "{}", page.text);
+        check_documented("GET", "/api/v1/instances", 200, &page.body);
+        pages.push(
+            page.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_str().unwrap().to_owned())
+                .collect(),
+        );
+        assert!(pages.len() < 50, "the cursors end");
+        match page.body["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return pages,
+        }
+    }
+}
+
+/// Percent-encodes a query value.
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_list_is_late_first_and_every_page_but_the_last_is_full() {
+    let app = app(false).await;
+    app.deploy(None, SMALL).await;
+    for i in 0..6 {
+        let answer = app
+            .post(
+                "/api/v1/instances",
+                None,
+                json!({"process": "测试", "id": format!("L-{i}")}),
+            )
+            .await;
+        assert_eq!(answer.status.as_u16(), 201);
+    }
+    let submit = |id: &str| {
+        let path = format!("/api/v1/instances/{id}/commands");
+        let app = &app;
+        async move {
+            let answer = app
+                .post(
+                    &path,
+                    None,
+                    json!({"type": "complete", "id": "s", "step": "市场部:提交", "actor": "市场部"}),
+                )
+                .await;
+            assert_eq!(answer.status.as_u16(), 200, "{}", answer.text);
+        }
+    };
+    let clock = |now: &'static str| {
+        let app = &app;
+        async move {
+            let moved = app.post("/api/v1/clock", None, json!({ "now": now })).await;
+            assert_eq!(moved.status.as_u16(), 200, "{}", moved.text);
+        }
+    };
+    // L-4, L-1, L-3 due at 11:00 (Beijing), L-0 at 11:30; L-2, L-5 have no deadline.
+    for id in ["L-4", "L-1", "L-3"] {
+        submit(id).await;
+    }
+    clock("2026-03-02T09:30:00+08:00").await;
+    submit("L-0").await;
+    assert_eq!(
+        pages(&app, "/api/v1/instances?limit=2", None).await,
+        [vec!["L-1", "L-3"], vec!["L-4", "L-0"], vec!["L-2", "L-5"]]
+    );
+    let first = app.get("/api/v1/instances?limit=1", None).await;
+    assert_eq!(
+        first.body["items"][0]["earliest_due"],
+        "2026-03-02T03:00:00Z"
+    );
+    assert_eq!(first.body["items"][0]["due"], Value::Null);
+    let overdue = "/api/v1/instances?status=overdue&limit=1";
+    assert_eq!(pages(&app, overdue, None).await, [Vec::<String>::new()]);
+    // Overdue flips when the clock passes the deadline.
+    clock("2026-03-02T11:00:01+08:00").await;
+    assert_eq!(
+        pages(&app, overdue, None).await.concat(),
+        ["L-1", "L-3", "L-4"]
+    );
+    clock("2026-03-02T11:30:01+08:00").await;
+    assert_eq!(
+        pages(&app, overdue, None).await.concat(),
+        ["L-1", "L-3", "L-4", "L-0"]
+    );
+    let bad = app.get("/api/v1/instances?cursor=L-1", None).await;
+    assert_eq!(bad.status.as_u16(), 400);
+    assert!(
+        bad.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("next_cursor"),
+        "{}",
+        bad.text
+    );
+}

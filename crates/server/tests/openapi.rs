@@ -1,5 +1,6 @@
-//! The OpenAPI document and the router agree: every route is documented,
-//! every documented operation is routed.
+//! The OpenAPI document and the router agree: every route (the API's and
+//! the page's under `/api/v1`) is documented, every documented operation
+//! is routed.
 
 mod common;
 
@@ -27,6 +28,7 @@ fn every_route_is_documented_and_every_documented_operation_is_routed() {
         .collect();
     let routed: BTreeSet<(String, String)> = sopflow_server::ROUTES
         .iter()
+        .chain(sopflow_server::PAGE_ROUTES)
         .map(|&(m, p)| (m.to_owned(), p.to_owned()))
         .collect();
     assert_eq!(documented, routed);
@@ -35,8 +37,14 @@ fn every_route_is_documented_and_every_documented_operation_is_routed() {
 #[tokio::test]
 async fn every_listed_route_answers_and_others_are_json_404() {
     let app = app(false).await;
-    for &(method, path) in sopflow_server::ROUTES {
-        let path = path.replace("{id}", "nobody");
+    for &(method, path) in sopflow_server::ROUTES
+        .iter()
+        .chain(sopflow_server::PAGE_ROUTES)
+    {
+        let path = path
+            .replace("{id}", "nobody")
+            .replace("{name}", "nothing")
+            .replace("{version}", "1");
         let method = Method::from_bytes(method.as_bytes()).expect("a method");
         let answer = app
             .send(

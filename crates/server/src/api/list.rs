@@ -1,5 +1,13 @@
 //! `GET /api/v1/instances`: instances a caller may read, filtered and paged,
 //! each with its active steps, so that a board is one request.
+//!
+//! The late and nearly late first: ordered by the earliest deadline of an
+//! active step or of the process (`earliest_due`), instances without one
+//! last, then by id. The runtime's board index answers the filters, the
+//! order and the access check in one query per page
+//! ([`Runtime::board`](sopflow_runtime::Runtime::board)); only the
+//! instances on the page are read in full. A page has `limit` items unless
+//! it is the last; `next_cursor` is opaque.
 
 use std::sync::Arc;
 
@@ -9,7 +17,7 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sopflow::exec::StepStatus;
-use sopflow_runtime::{InstanceSummary, ListFilter, Status};
+use sopflow_runtime::{BoardCursor, BoardQuery, InstanceSummary, Status};
 
 use super::Caller;
 use crate::error::ApiError;
@@ -20,9 +28,6 @@ use crate::view::{StepJson, Warn};
 const DEFAULT_LIMIT: u32 = 50;
 /// The largest page size.
 const MAX_LIMIT: u32 = 500;
-/// At most this many instances are examined for one page; a page may then
-/// hold fewer items than `limit` and still have a `next_cursor`.
-const MAX_SCAN: usize = 2_000;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,7 +45,11 @@ pub(crate) struct Item {
     #[serde(flatten)]
     summary: InstanceSummary,
     overdue: bool,
+    /// The whole-process deadline.
     due: Option<DateTime<Utc>>,
+    /// The earliest deadline of an active step or of the process: the
+    /// list's order (`null` for none, listed last).
+    earliest_due: Option<DateTime<Utc>>,
     warn: Warn,
     /// Active and paused steps.
     active_steps: Vec<StepJson>,
@@ -61,12 +70,13 @@ pub(crate) async fn list(
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<Page>, ApiError> {
     let Query(query) = query?;
-    let (status, overdue_only) = match query.status.as_deref() {
-        None | Some("") => (None, false),
-        Some("open") => (Some(Status::Open), false),
-        Some("overdue") => (Some(Status::Open), true),
-        Some("completed") => (Some(Status::Completed), false),
-        Some("cancelled") => (Some(Status::Cancelled), false),
+    let now = service.now();
+    let (status, overdue_at) = match query.status.as_deref() {
+        None | Some("") => (None, None),
+        Some("open") => (Some(Status::Open), None),
+        Some("overdue") => (Some(Status::Open), Some(now)),
+        Some("completed") => (Some(Status::Completed), None),
+        Some("cancelled") => (Some(Status::Cancelled), None),
         Some(other) => {
             return Err(ApiError::bad_request(format!(
                 "invalid status `{other}`: one of open, overdue, completed, cancelled"
@@ -79,60 +89,51 @@ pub(crate) async fn list(
             "invalid limit {limit}: from 1 to {MAX_LIMIT}"
         )));
     }
-    let mut filter = ListFilter {
-        process: query.process.filter(|p| !p.is_empty()),
-        status,
-        after: query.cursor.filter(|c| !c.is_empty()),
-        limit: limit.min(100),
+    let after = match query.cursor.filter(|c| !c.is_empty()) {
+        None => None,
+        Some(text) => Some(BoardCursor::decode(&text).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "invalid cursor `{text}`: pass the `next_cursor` of the previous page"
+            ))
+        })?),
     };
-    let department = query.department.filter(|d| !d.is_empty());
-    let mut items = Vec::new();
-    let mut scanned = 0;
-    let next_cursor = 'scan: loop {
-        let rows = service.runtime.list(&filter).await?;
-        let exhausted = rows.len() < filter.limit as usize;
-        let count = rows.len();
-        for (index, row) in rows.into_iter().enumerate() {
-            let last = exhausted && index + 1 == count;
-            if scanned >= MAX_SCAN {
-                break 'scan filter.after.clone();
-            }
-            scanned += 1;
-            let id = row.id.clone();
-            filter.after = Some(id.clone());
-            let (json, definition, events) = match service.readable(&caller, &id).await {
-                Ok(found) => found,
-                // Gone or not readable: leave it out.
-                Err(ApiError::NotFound(_)) => continue,
-                Err(e) => return Err(e),
-            };
-            if overdue_only && !json.overdue {
-                continue;
-            }
-            if let Some(department) = &department {
-                let mut parties = crate::access::parties(&definition, &events);
-                if !parties.any(|p| p == department) {
-                    continue;
-                }
-            }
-            items.push(Item {
-                summary: json.summary,
-                overdue: json.overdue,
-                due: json.due,
-                warn: json.warn,
-                active_steps: json
-                    .steps
-                    .into_iter()
-                    .filter(|s| matches!(s.status, StepStatus::Active | StepStatus::Paused))
-                    .collect(),
-            });
-            if items.len() == limit as usize {
-                break 'scan (!last).then_some(id);
-            }
-        }
-        if exhausted {
-            break None;
-        }
-    };
-    Ok(Json(Page { items, next_cursor }))
+    let readers = caller.readers();
+    let page = service
+        .runtime
+        .board(&BoardQuery {
+            process: query.process.filter(|p| !p.is_empty()),
+            status,
+            overdue_at,
+            department: query.department.filter(|d| !d.is_empty()),
+            readers,
+            after,
+            limit,
+        })
+        .await?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for item in page.items {
+        let id = item.summary.id.clone();
+        let json = match service.view(&id).await {
+            Ok((json, _, _)) => json,
+            // Gone meanwhile (instances are never deleted, but be safe).
+            Err(ApiError::NotFound(_)) => continue,
+            Err(e) => return Err(e),
+        };
+        items.push(Item {
+            summary: json.summary,
+            overdue: json.overdue,
+            due: json.due,
+            earliest_due: item.due,
+            warn: json.warn,
+            active_steps: json
+                .steps
+                .into_iter()
+                .filter(|s| matches!(s.status, StepStatus::Active | StepStatus::Paused))
+                .collect(),
+        });
+    }
+    Ok(Json(Page {
+        items,
+        next_cursor: page.next.map(|c| c.encode()),
+    }))
 }
