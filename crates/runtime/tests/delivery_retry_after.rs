@@ -26,11 +26,14 @@ on_each_backend!(
     a_receiver_that_throttles_forever_ends_in_a_dead_letter,
 );
 
+/// A status and an optional `Retry-After`.
+type Reply = (u16, Option<String>);
+
 /// Answers, in order: a status and an optional `Retry-After`; then 200.
 #[derive(Clone, Default)]
 struct Script {
-    answers: Arc<Mutex<VecDeque<(u16, Option<String>)>>>,
-    always: Arc<Mutex<Option<(u16, Option<String>)>>>,
+    answers: Arc<Mutex<VecDeque<Reply>>>,
+    always: Arc<Mutex<Option<Reply>>>,
     requests: Arc<Mutex<usize>>,
 }
 
