@@ -19,6 +19,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use clap::Args;
 use sopflow::exec::Clock;
+use sopflow::load::{Loader, MemoryResolver};
 use sopflow_runtime::delivery::Delivery;
 use sopflow_runtime::{Runtime, SchedulerOptions, SopFiles};
 use sopflow_server::{Access, Config, ServerClock, Service};
@@ -329,6 +330,16 @@ async fn deploy(
                 continue;
             }
         };
+        if defines_no_process(&files) {
+            // Shared declarations (departments, calendars, ladders) that the
+            // other files `use`: checked (it has no errors), not a process.
+            writeln!(
+                out,
+                "skipped {}: it defines no process (shared declarations for `use`)",
+                file.path.display()
+            )?;
+            continue;
+        }
         match runtime.deploy(&files, now).await {
             Ok(d) => writeln!(
                 out,
@@ -356,6 +367,22 @@ async fn deploy(
         }
     }
     Ok(())
+}
+
+/// Whether the file checks without errors and has no step: a file of
+/// shared declarations, not a process. A file with errors is left to
+/// [`Runtime::deploy`], which reports them.
+fn defines_no_process(files: &SopFiles) -> bool {
+    let resolver = files
+        .files
+        .iter()
+        .fold(MemoryResolver::new(), |r, (name, text)| r.with(name, text));
+    match Loader::new(resolver).check(&files.main) {
+        Ok(checked) => checked
+            .definition
+            .is_some_and(|definition| definition.steps().next().is_none()),
+        Err(_) => false,
+    }
 }
 
 /// Ctrl-C, or SIGTERM on Unix.

@@ -3,6 +3,7 @@
 //! wakeup and outbox rows → commit → answer.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -42,6 +43,9 @@ struct Inner {
     definitions: Mutex<HashMap<(String, i64), Arc<Definition>>>,
     /// Woken after each commit that may have moved the earliest wakeup.
     pub(crate) wake: Notify,
+    /// Timer events this process fired (committed), for `/metrics`: with
+    /// several processes on one database, each counts only its own.
+    fired_here: AtomicU64,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -86,6 +90,7 @@ impl Runtime {
                 backend,
                 definitions: Mutex::new(HashMap::new()),
                 wake: Notify::new(),
+                fired_here: AtomicU64::new(0),
             }),
         };
         let indexed = board::backfill(&runtime).await?;
@@ -101,6 +106,14 @@ impl Runtime {
     /// The database the runtime runs on.
     pub fn backend(&self) -> Backend {
         self.inner.backend
+    }
+
+    /// How many timer events this `Runtime` (and its clones) fired and
+    /// committed since it connected. Other processes on the same database
+    /// count their own; [`stats`](Self::stats) counts every timer event in
+    /// the store.
+    pub fn timer_events_fired_here(&self) -> u64 {
+        self.inner.fired_here.load(Ordering::Relaxed)
     }
 
     /// Closes the connection pool; calls after this fail.
@@ -679,6 +692,9 @@ impl Runtime {
             }
         }
         tx.commit().await?;
+        self.inner
+            .fired_here
+            .fetch_add(round.fired.len() as u64, Ordering::Relaxed);
         if round.claimed > 0 {
             debug!(
                 claimed = round.claimed,

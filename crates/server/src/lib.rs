@@ -111,10 +111,12 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/instances/{id}/commands"),
     ("GET", "/api/v1/clock"),
     ("POST", "/api/v1/clock"),
+    ("GET", "/api/v1/deliveries"),
+    ("POST", "/api/v1/deliveries/{id}/retry"),
 ];
 
 fn handler(method: &str, path: &str) -> MethodRouter<Arc<Service>> {
-    use api::{instances, list, ops, processes};
+    use api::{deliveries, instances, list, ops, processes};
     match (method, path) {
         ("GET", "/healthz") => get(ops::healthz),
         ("GET", "/metrics") => get(ops::metrics),
@@ -130,6 +132,8 @@ fn handler(method: &str, path: &str) -> MethodRouter<Arc<Service>> {
         ("POST", "/api/v1/instances/{id}/commands") => post(instances::command),
         ("GET", "/api/v1/clock") => get(ops::get_clock),
         ("POST", "/api/v1/clock") => post(ops::move_clock),
+        ("GET", "/api/v1/deliveries") => get(deliveries::list),
+        ("POST", "/api/v1/deliveries/{id}/retry") => post(deliveries::retry),
         _ => unreachable!("every entry of ROUTES has a handler: {method} {path}"),
     }
 }

@@ -152,8 +152,13 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
 /// keyed by `timestamp + "\n" + secret` over an empty message.
 ///
 /// ```
-/// let sign = sopflow_runtime::delivery::feishu_sign("SECfeishu", 1_772_627_400);
-/// assert_eq!(sign.len(), 44); // 32 bytes in base64; vectors in tests/delivery_format.rs
+/// // Computed independently, as 飞书 documents the algorithm:
+/// // python3 -c 'import hmac,hashlib,base64; k=b"1772627400\nSECfeishu"
+/// //   print(base64.b64encode(hmac.new(k, b"", hashlib.sha256).digest()).decode())'
+/// assert_eq!(
+///     sopflow_runtime::delivery::feishu_sign("SECfeishu", 1_772_627_400),
+///     "1m1lnHZGgROZ6xFEg8NjTJkj/whSZskHdUfh7ysp/1A="
+/// );
 /// ```
 pub fn feishu_sign(secret: &str, timestamp: i64) -> String {
     let key = format!("{timestamp}\n{secret}");

@@ -82,6 +82,7 @@ mod fold;
 mod format;
 mod message;
 mod store;
+mod throttle;
 mod worker;
 
 pub use config::{
@@ -90,5 +91,6 @@ pub use config::{
 };
 pub use format::{check_answer, dingtalk_sign, feishu_sign, idempotency_key, request, Request};
 pub use message::{render, span, Item, Message, DIGEST_LINES};
-pub use store::{DeliveryFilter, DeliveryStatus, DeliveryView};
+pub use store::{DeliveryFilter, DeliveryItem, DeliveryStatus, DeliveryView};
+pub use throttle::{is_throttle, retry_after, MAX_RETRY_AFTER, THROTTLE_CEILING};
 pub use worker::{backoff, Delivery, DeliveryError, DeliveryHandle, Pass};

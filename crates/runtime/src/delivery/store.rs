@@ -83,6 +83,28 @@ pub struct DeliveryView {
     pub created_at: DateTime<Utc>,
     /// When the channel took it.
     pub sent_at: Option<DateTime<Utc>>,
+    /// When it last changed: folded, claimed for an attempt, the attempt's
+    /// outcome recorded, or retried by hand.
+    pub updated_at: DateTime<Utc>,
+    /// The notifications it carries, in the order the message lists them.
+    pub notifications: Vec<DeliveryItem>,
+}
+
+/// One notification a message carries: which instance, step and event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryItem {
+    /// The outbox row.
+    pub outbox_id: i64,
+    /// The instance (`NP-7`).
+    pub instance: String,
+    /// Its process.
+    pub process: String,
+    /// The step key, or `None` for the whole process.
+    pub step: Option<String>,
+    /// `warning_raised`, `deadline_missed`, `escalated` or `calendar_data_missing`.
+    pub kind: String,
+    /// The escalation level.
+    pub level: Option<i64>,
 }
 
 /// Which deliveries [`Runtime::deliveries`] lists.
@@ -98,11 +120,26 @@ pub struct DeliveryFilter {
     pub limit: u32,
 }
 
-const COLUMNS: &str = "id, channel, recipient, items, title, status, attempts, next_attempt_at, \
-                       last_error, created_at, sent_at";
+const COLUMNS: &str = "id, channel, recipient, items, title, message, status, attempts, \
+                       next_attempt_at, last_error, created_at, sent_at, \
+                       COALESCE(updated_at, created_at) AS updated_at";
 
 fn view(row: &sqlx::any::AnyRow) -> Result<DeliveryView> {
     let status: String = row.try_get("status")?;
+    let message: Message = serde_json::from_str(&row.try_get::<String, _>("message")?)
+        .map_err(|e| corrupt(format!("delivery message: {e}")))?;
+    let notifications = message
+        .items
+        .into_iter()
+        .map(|item| DeliveryItem {
+            outbox_id: item.outbox_id,
+            instance: item.instance,
+            process: item.process,
+            step: item.step,
+            kind: item.kind,
+            level: item.level,
+        })
+        .collect();
     Ok(DeliveryView {
         id: row.try_get("id")?,
         channel: row.try_get("channel")?,
@@ -118,6 +155,8 @@ fn view(row: &sqlx::any::AnyRow) -> Result<DeliveryView> {
             .try_get::<Option<i64>, _>("sent_at")?
             .map(instant)
             .transpose()?,
+        updated_at: instant(row.try_get("updated_at")?)?,
+        notifications,
     })
 }
 
@@ -140,6 +179,44 @@ impl Runtime {
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(view).collect()
+    }
+
+    /// How many messages are in each status (every status present, zero
+    /// when none), for `/metrics`.
+    ///
+    /// # Errors
+    /// [`Error::Database`] when the store cannot be read.
+    pub async fn delivery_counts(&self) -> Result<Vec<(DeliveryStatus, i64)>> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT status, COUNT(*) FROM deliveries GROUP BY status")
+                .fetch_all(self.pool())
+                .await?;
+        let mut counts = vec![
+            (DeliveryStatus::Pending, 0),
+            (DeliveryStatus::Sent, 0),
+            (DeliveryStatus::Dead, 0),
+        ];
+        for (status, n) in rows {
+            let status = DeliveryStatus::parse(&status)?;
+            if let Some(slot) = counts.iter_mut().find(|(s, _)| *s == status) {
+                slot.1 = n;
+            }
+        }
+        Ok(counts)
+    }
+
+    /// One message by id; `None` when there is none.
+    ///
+    /// # Errors
+    /// [`Error::Database`] when the store cannot be read.
+    pub async fn delivery(&self, id: i64) -> Result<Option<DeliveryView>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM deliveries WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(view).transpose()
     }
 
     /// Dead letters: messages given up after too many failed attempts, or
@@ -191,8 +268,8 @@ impl Runtime {
                 .await?;
         } else {
             sqlx::query(
-                "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = $2 \
-                 WHERE id = $1",
+                "UPDATE deliveries SET status = 'pending', attempts = 0, throttled = 0, \
+                 next_attempt_at = $2, updated_at = $2 WHERE id = $1",
             )
             .bind(id)
             .bind(seconds(now))
@@ -272,8 +349,8 @@ pub(crate) async fn insert_delivery(
     let status = if channel.is_some() { "pending" } else { "dead" };
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO deliveries (channel, recipient, items, title, message, status, attempts, \
-         next_attempt_at, last_error, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $7) RETURNING id",
+         next_attempt_at, last_error, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $7, $7) RETURNING id",
     )
     .bind(channel.unwrap_or_default())
     .bind(&message.recipient)
@@ -339,6 +416,9 @@ pub(crate) struct Claimed {
     pub message: Message,
     /// This attempt's number, from 1.
     pub attempt: i64,
+    /// How many of the earlier attempts were throttled (429/503 with
+    /// `Retry-After`): they do not count as failures.
+    pub throttled: i64,
 }
 
 /// Messages due at `now`, earliest first (on Postgres, locked and skipping
@@ -348,13 +428,13 @@ pub(crate) async fn due(
     backend: Backend,
     now: DateTime<Utc>,
     limit: i64,
-) -> Result<Vec<(i64, String, String, i64)>> {
+) -> Result<Vec<(i64, String, String, i64, i64)>> {
     let lock = match backend {
         Backend::Sqlite => "",
         Backend::Postgres => " FOR UPDATE SKIP LOCKED",
     };
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT id, channel, message, attempts FROM deliveries \
+        "SELECT id, channel, message, attempts, throttled FROM deliveries \
          WHERE status = 'pending' AND next_attempt_at <= $1 \
          ORDER BY next_attempt_at, id LIMIT $2{lock}"
     )))
@@ -369,6 +449,7 @@ pub(crate) async fn due(
                 row.try_get("channel")?,
                 row.try_get("message")?,
                 row.try_get("attempts")?,
+                row.try_get("throttled")?,
             ))
         })
         .collect()
@@ -378,20 +459,21 @@ pub(crate) async fn due(
 /// attempt is recorded (it counts against the rate limit from now on).
 pub(crate) async fn claim(
     tx: &mut Transaction<'static, Any>,
-    id: i64,
-    channel: &str,
-    message: &str,
-    attempts: i64,
+    (id, channel, message): (i64, &str, &str),
+    (attempts, throttled): (i64, i64),
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
 ) -> Result<Claimed> {
     let attempt = attempts + 1;
-    sqlx::query("UPDATE deliveries SET attempts = $2, next_attempt_at = $3 WHERE id = $1")
-        .bind(id)
-        .bind(attempt)
-        .bind(seconds(lease_until))
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "UPDATE deliveries SET attempts = $2, next_attempt_at = $3, updated_at = $4 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(attempt)
+    .bind(seconds(lease_until))
+    .bind(seconds(now))
+    .execute(&mut **tx)
+    .await?;
     sqlx::query(
         "INSERT INTO delivery_attempts (delivery_id, attempt, channel, at) VALUES ($1, $2, $3, $4)",
     )
@@ -406,6 +488,7 @@ pub(crate) async fn claim(
         channel: channel.to_owned(),
         message: serde_json::from_str(message).map_err(corrupt)?,
         attempt,
+        throttled,
     })
 }
 
@@ -415,6 +498,9 @@ pub(crate) enum Outcome {
     Sent,
     /// It failed; try again at this instant.
     Retry(String, DateTime<Utc>),
+    /// The receiver asked to wait (429, or 503 with `Retry-After`): try
+    /// again at this instant; not counted as a failure.
+    Throttled(String, DateTime<Utc>),
     /// It failed for the last time.
     Dead(String),
 }
@@ -431,21 +517,29 @@ pub(crate) async fn finish(
     let mut tx = store::begin(runtime.pool(), runtime.backend()).await?;
     let (status, error, next) = match outcome {
         Outcome::Sent => ("sent", None, None),
-        Outcome::Retry(error, at) => ("pending", Some(error.as_str()), Some(*at)),
+        Outcome::Retry(error, at) | Outcome::Throttled(error, at) => {
+            ("pending", Some(error.as_str()), Some(*at))
+        }
         Outcome::Dead(error) => ("dead", Some(error.as_str()), None),
     };
+    let throttled = matches!(outcome, Outcome::Throttled(..));
     sqlx::query(
         "UPDATE delivery_attempts SET outcome = $3, error = $4 \
          WHERE delivery_id = $1 AND attempt = $2 AND outcome IS NULL",
     )
     .bind(claimed.id)
     .bind(claimed.attempt)
-    .bind(if status == "sent" { "sent" } else { "failed" })
+    .bind(match outcome {
+        Outcome::Sent => "sent",
+        Outcome::Throttled(..) => "throttled",
+        Outcome::Retry(..) | Outcome::Dead(_) => "failed",
+    })
     .bind(error)
     .execute(&mut *tx)
     .await?;
     let changed = sqlx::query(
-        "UPDATE deliveries SET status = $2, last_error = $3, \
+        "UPDATE deliveries SET status = $2, last_error = $3, throttled = throttled + $7, \
+         updated_at = $5, \
          next_attempt_at = COALESCE($4, next_attempt_at), \
          sent_at = CASE WHEN $2 = 'sent' THEN $5 ELSE sent_at END \
          WHERE id = $1 AND status = 'pending' AND attempts = $6",
@@ -456,6 +550,7 @@ pub(crate) async fn finish(
     .bind(next.map(seconds))
     .bind(seconds(now))
     .bind(claimed.attempt)
+    .bind(i64::from(throttled))
     .execute(&mut *tx)
     .await?
     .rows_affected();

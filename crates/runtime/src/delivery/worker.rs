@@ -28,6 +28,7 @@ use super::config::{Channels, ConfigError, DeliverySettings, NotifyConfig};
 use super::fold::{budget, fold};
 use super::format::{check_answer, request};
 use super::store::{claim, due, finish, next_due, Claimed, Outcome};
+use super::throttle::{is_throttle, retry_after, THROTTLE_CEILING};
 
 /// How many messages one claim takes (and posts at once).
 const CLAIM_BATCH: i64 = 32;
@@ -159,7 +160,7 @@ impl Delivery {
                 if finish(&self.runtime, &claimed, &outcome, now).await? {
                     match outcome {
                         Outcome::Sent => pass.sent += 1,
-                        Outcome::Retry(..) => pass.retried += 1,
+                        Outcome::Retry(..) | Outcome::Throttled(..) => pass.retried += 1,
                         Outcome::Dead(_) => pass.dead += 1,
                     }
                 }
@@ -176,7 +177,7 @@ impl Delivery {
         let candidates = due(&mut tx, self.runtime.backend(), now, CLAIM_BATCH * 4).await?;
         let mut room = std::collections::HashMap::new();
         let mut claimed = Vec::new();
-        for (id, channel, message, attempts) in candidates {
+        for (id, channel, message, attempts, throttled) in candidates {
             if let Some(config) = self.channels.get(&channel) {
                 let free = match room.get(&channel) {
                     Some(free) => *free,
@@ -190,7 +191,16 @@ impl Delivery {
             }
             // A message for a channel no longer configured is claimed too; its
             // attempt fails at once (see `attempt`).
-            claimed.push(claim(&mut tx, id, &channel, &message, attempts, now, now + lease).await?);
+            claimed.push(
+                claim(
+                    &mut tx,
+                    (id, &channel, &message),
+                    (attempts, throttled),
+                    now,
+                    now + lease,
+                )
+                .await?,
+            );
             if claimed.len() as i64 >= CLAIM_BATCH {
                 break;
             }
@@ -220,27 +230,51 @@ impl Delivery {
         let answer = async {
             let response = builder.send().await?;
             let status = response.status().as_u16();
+            let wait = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned);
             let body = response.text().await?;
-            Ok::<_, reqwest::Error>((status, body))
+            Ok::<_, reqwest::Error>((status, wait, body))
         }
         .instrument(info_span!("delivery_attempt", id = claimed.id, attempt = claimed.attempt, channel = %channel.name))
         .await;
+        let mut throttled = None;
         let result = match answer {
-            Ok((status, body)) => check_answer(channel.kind, status, &body),
+            Ok((status, wait, body)) => {
+                if is_throttle(status, wait.as_deref()) {
+                    throttled = Some(wait.as_deref().and_then(|w| retry_after(w, now)));
+                }
+                check_answer(channel.kind, status, &body)
+            }
             Err(e) if e.is_timeout() => Err(format!(
                 "no answer within {} s (timeout)",
                 settings.timeout().as_secs()
             )),
             Err(e) => Err(format!("request failed: {}", without_url(e))),
         };
-        match result {
-            Ok(()) => Outcome::Sent,
-            Err(error) if claimed.attempt >= i64::from(settings.max_attempts) => {
+        let max_attempts = i64::from(settings.max_attempts);
+        // Failures so far, this one included when it is not a throttle.
+        let failures = claimed.attempt - claimed.throttled - i64::from(throttled.is_some());
+        match (result, throttled) {
+            (Ok(()), _) => Outcome::Sent,
+            (Err(error), _) if claimed.attempt >= max_attempts * THROTTLE_CEILING => {
+                warn!(id = claimed.id, %error, "delivery is dead after its last request");
+                Outcome::Dead(error)
+            }
+            (Err(error), Some(wait)) => {
+                let wait =
+                    wait.unwrap_or_else(|| backoff(&settings, claimed.id, claimed.throttled + 1));
+                let error = format!("{error} (throttled; waiting {} s)", wait.num_seconds());
+                Outcome::Throttled(error, now + wait)
+            }
+            (Err(error), None) if failures >= max_attempts => {
                 warn!(id = claimed.id, %error, "delivery is dead after its last attempt");
                 Outcome::Dead(error)
             }
-            Err(error) => {
-                Outcome::Retry(error, now + backoff(&settings, claimed.id, claimed.attempt))
+            (Err(error), None) => {
+                Outcome::Retry(error, now + backoff(&settings, claimed.id, failures))
             }
         }
     }

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and `/healthz`, `/metrics`: thin handlers
 //! that parse the request, check access, call the runtime and answer.
 
+pub(crate) mod deliveries;
 pub(crate) mod instances;
 pub(crate) mod list;
 pub(crate) mod ops;

@@ -1,5 +1,6 @@
 //! `/healthz`, `/metrics`, the clock and the OpenAPI document.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -36,12 +37,30 @@ pub(crate) async fn metrics(
     State(service): State<Arc<Service>>,
 ) -> Result<impl IntoResponse, ApiError> {
     let stats = service.runtime.stats().await?;
+    let mut text = service.metrics.render(&stats);
+    let deliveries = service.runtime.delivery_counts().await?;
+    let _ = writeln!(
+        text,
+        "# HELP sopflow_deliveries Messages to channels by status (a digest is one message).\n# TYPE sopflow_deliveries gauge"
+    );
+    for (status, n) in deliveries {
+        let _ = writeln!(
+            text,
+            "sopflow_deliveries{{status=\"{}\"}} {n}",
+            status.as_str()
+        );
+    }
+    let _ = writeln!(
+        text,
+        "# HELP sopflow_timer_events_fired_here_total Timer events this process fired; with several servers on one database each counts its own.\n# TYPE sopflow_timer_events_fired_here_total counter\nsopflow_timer_events_fired_here_total {}",
+        service.runtime.timer_events_fired_here()
+    );
     Ok((
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        service.metrics.render(&stats),
+        text,
     ))
 }
 
