@@ -123,24 +123,26 @@ pub(crate) async fn add_parties(
     if let Some(definition) = definition {
         names.extend(parties(definition, &[]));
     }
-    if names.is_empty() {
-        return Ok(());
+    // A few statements at most (a start adds about seven names): `$1` is the
+    // instance, `$2…` the names, in chunks far below either database's limit
+    // on parameters.
+    let names: Vec<&str> = names.into_iter().collect();
+    for chunk in names.chunks(500) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("($1, ${})", i + 2))
+            .collect();
+        let sql = format!(
+            "INSERT INTO instance_parties (instance_id, party) VALUES {} \
+             ON CONFLICT (instance_id, party) DO NOTHING",
+            values.join(", ")
+        );
+        // Safe: the statement holds only numbered placeholders; the names are bound.
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(instance_id);
+        for name in chunk {
+            query = query.bind(*name);
+        }
+        query.execute(&mut **tx).await?;
     }
-    // One statement for all of them (a start adds about seven): `$1` is the
-    // instance, `$2…` the names. Far below either database's limit on
-    // parameters: a step has at most 32 owners.
-    let values: Vec<String> = (0..names.len()).map(|i| format!("($1, ${})", i + 2)).collect();
-    let sql = format!(
-        "INSERT INTO instance_parties (instance_id, party) VALUES {} \
-         ON CONFLICT (instance_id, party) DO NOTHING",
-        values.join(", ")
-    );
-    // Safe: the statement holds only numbered placeholders; the names are bound.
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(instance_id);
-    for name in names {
-        query = query.bind(name);
-    }
-    query.execute(&mut **tx).await?;
     Ok(())
 }
 
