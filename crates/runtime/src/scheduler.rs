@@ -40,8 +40,11 @@ impl Default for SchedulerOptions {
     }
 }
 
+/// Runs on the task right before a requested round (e.g. moves a virtual clock).
+type Before = Box<dyn FnOnce() + Send>;
+
 enum Request {
-    Round(oneshot::Sender<Result<Round>>),
+    Round(Option<Before>, oneshot::Sender<Result<Round>>),
     Stop,
 }
 
@@ -90,10 +93,28 @@ impl Scheduler {
     /// # Errors
     /// The round's error; [`Error::Invalid`](crate::Error::Invalid) when the task has stopped.
     pub async fn run_now(&self) -> Result<Round> {
+        self.request_round(None).await
+    }
+
+    /// Like [`run_now`](Self::run_now), but the task first calls `before`
+    /// (typically: move a virtual clock forward). The task's own rounds run
+    /// on the same task, so none of them can see what `before` changes until
+    /// this round has run: every timer that falls due because of `before` is
+    /// in the returned round, and fires once. Moving the clock from outside
+    /// and then calling `run_now` gives no such promise: the task may wake
+    /// in between and fire those timers in a round of its own.
+    ///
+    /// # Errors
+    /// As [`run_now`](Self::run_now).
+    pub async fn run_now_after(&self, before: impl FnOnce() + Send + 'static) -> Result<Round> {
+        self.request_round(Some(Box::new(before))).await
+    }
+
+    async fn request_round(&self, before: Option<Before>) -> Result<Round> {
         let (reply, answer) = oneshot::channel();
         let stopped = || crate::Error::Invalid("the scheduler has stopped".into());
         self.requests
-            .send(Request::Round(reply))
+            .send(Request::Round(before, reply))
             .await
             .map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
@@ -139,7 +160,10 @@ async fn run(
             () = tokio::time::sleep(wait) => {}
             () = runtime.wake().notified() => {}
             request = requests.recv() => match request {
-                Some(Request::Round(reply)) => {
+                Some(Request::Round(before, reply)) => {
+                    if let Some(before) = before {
+                        before();
+                    }
                     let round = runtime.catch_up(clock.now(), options.batch).await;
                     let _ = reply.send(round);
                 }

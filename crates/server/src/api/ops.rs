@@ -130,13 +130,20 @@ pub(crate) async fn move_clock(
             now.to_rfc3339()
         )));
     }
-    clock.set(now);
     // Latency for /metrics, not domain time: the monotonic clock is right here.
     #[allow(clippy::disallowed_methods)]
     let started = Instant::now();
     let round = match &service.scheduler {
-        Some(scheduler) => scheduler.run_now().await?,
-        None => service.runtime.catch_up(now, 100).await?,
+        // The scheduler's task moves the clock itself, so that no round of its
+        // own fires these timers before the round whose events we answer with.
+        Some(scheduler) => {
+            let clock = Arc::clone(clock);
+            scheduler.run_now_after(move || clock.set(now)).await?
+        }
+        None => {
+            clock.set(now);
+            service.runtime.catch_up(now, 100).await?
+        }
     };
     service.metrics.round(started.elapsed());
     Ok(Json(ClockJson {
